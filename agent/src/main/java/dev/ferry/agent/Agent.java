@@ -1,0 +1,119 @@
+package dev.ferry.agent;
+
+import dev.ferry.agent.events.EventBus;
+import dev.ferry.agent.host.HostFactsProbe;
+import dev.ferry.agent.http.ApiServer;
+import dev.ferry.agent.network.TapDevices;
+import dev.ferry.agent.storage.StorageRoots;
+import dev.ferry.agent.vm.VmContext;
+import dev.ferry.agent.vm.VmService;
+import dev.ferry.agent.vm.VmSpecFactory;
+import dev.ferry.agent.vm.VmStore;
+import dev.ferry.api.AgentEvent;
+import dev.ferry.api.HostFacts;
+import dev.ferry.qemu.AcceleratorDecision;
+import dev.ferry.qemu.AcceleratorProbe;
+import dev.ferry.qemu.QemuBinary;
+import dev.ferry.qemu.QemuCapabilities;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A host agent: owns the QEMU processes of its host and serves the {@code /v1} API. Starting it
+ * re-adopts VMs whose QEMU survived a previous agent; closing it leaves them running.
+ */
+public final class Agent implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+  public static final String VERSION = versionOf(Agent.class);
+
+  private final AgentConfig config;
+  private final VmService vms;
+  private final ApiServer api;
+  private final HostFacts.Cpu cpu;
+  private final QemuBinary qemu;
+  private final AcceleratorDecision accelerator;
+  private final List<String> migrationCapabilities;
+  private final StorageRoots storage;
+  private final TapDevices taps;
+
+  private Agent(AgentConfig config) {
+    this.config = config;
+    log.info("Ferry agent {} starting as host '{}'", VERSION, config.hostName());
+    this.qemu = QemuBinary.probe(config.qemuBinary());
+    this.accelerator =
+        new AcceleratorProbe(qemu, config.probeGuest()).decide(config.acceleratorChoice());
+    this.migrationCapabilities = QemuCapabilities.probe(qemu).migrationCapabilities();
+    HostFactsProbe.CpuInfo c = HostFactsProbe.cpu();
+    this.cpu = new HostFacts.Cpu(c.model(), c.vendor(), c.cores(), c.flags());
+    this.storage = new StorageRoots(config.storageRoots());
+    this.taps = new TapDevices();
+    EventBus events = new EventBus(Clock.systemUTC());
+    VmContext ctx =
+        new VmContext(
+            qemu,
+            accelerator,
+            taps,
+            new VmStore(config.stateDir()),
+            events,
+            Clock.systemUTC(),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(10));
+    this.vms =
+        new VmService(ctx, new VmSpecFactory(qemu, storage, taps, HostFactsProbe.memoryTotal()));
+    vms.recover();
+    this.api = new ApiServer(config.listen(), config.socket(), this::facts, vms, events);
+    events.publish(
+        AgentEvent.Type.AGENT_STARTED,
+        Optional.empty(),
+        Optional.empty(),
+        "agent " + VERSION + " started on " + config.hostName() + " (" + accelerator + ")");
+  }
+
+  /** Builds the agent, re-adopts surviving VMs and starts serving. */
+  public static Agent start(AgentConfig config) {
+    Agent agent = new Agent(config);
+    agent.api.start();
+    log.info(
+        "Agent ready: tcp={} socket={} state={} storage={}",
+        config.listen().map(Object::toString).orElse("-"),
+        config.socket().map(Object::toString).orElse("-"),
+        config.stateDir(),
+        config.storageRoots());
+    return agent;
+  }
+
+  public HostFacts facts() {
+    return new HostFacts(
+        config.hostName(),
+        VERSION,
+        HostFactsProbe.kernelRelease(),
+        cpu,
+        new HostFacts.Memory(
+            HostFactsProbe.memoryTotal(), HostFactsProbe.memoryAvailable(), vms.committedMemory()),
+        accelerator,
+        new HostFacts.Qemu(
+            qemu.version(),
+            qemu.path(),
+            qemu.resolveMachine("pc").orElse("pc"),
+            migrationCapabilities),
+        storage.roots(),
+        taps.bridges());
+  }
+
+  /** Stops serving and lets go of QEMU processes, which keep running. */
+  @Override
+  public void close() {
+    api.close();
+    vms.detachAll();
+    log.info("Agent stopped; VMs left running");
+  }
+
+  private static String versionOf(Class<?> type) {
+    String v = type.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+}

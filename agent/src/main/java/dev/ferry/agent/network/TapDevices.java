@@ -1,0 +1,75 @@
+package dev.ferry.agent.network;
+
+import dev.ferry.agent.AgentException;
+import dev.ferry.agent.Exec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The host side of VM networking: one tap per NIC, enslaved to a named bridge. Tap names derive
+ * from the VM's UUID so they are stable and fit the kernel's 15-character limit.
+ */
+public final class TapDevices {
+  private static final Logger log = LoggerFactory.getLogger(TapDevices.class);
+  private static final Path SYS_NET = Path.of("/sys/class/net");
+
+  /** {@code fy} + 8 hex digits of the VM UUID + NIC index: e.g. {@code fy1a2b3c4d0}. */
+  public static String tapName(UUID vm, int nicIndex) {
+    return "fy" + vm.toString().substring(0, 8) + nicIndex;
+  }
+
+  /** Bridges present on this host (in this network namespace). */
+  public List<String> bridges() {
+    try (Stream<Path> links = Files.list(SYS_NET)) {
+      return links
+          .filter(p -> Files.isDirectory(p.resolve("bridge")))
+          .map(p -> p.getFileName().toString())
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      log.warn("Cannot list network interfaces: {}", e.toString());
+      return List.of();
+    }
+  }
+
+  public boolean bridgeExists(String bridge) {
+    return Files.isDirectory(SYS_NET.resolve(bridge).resolve("bridge"));
+  }
+
+  /** Creates (or re-creates a stale) tap and plugs it into the bridge. */
+  public void create(String tap, String bridge) {
+    if (!bridgeExists(bridge)) {
+      throw new AgentException.BadRequest("bridge '" + bridge + "' does not exist on this host");
+    }
+    if (Files.exists(SYS_NET.resolve(tap))) {
+      log.info("Removing stale tap {} before re-creating it", tap);
+      delete(tap);
+    }
+    Exec.check(List.of("ip", "tuntap", "add", "dev", tap, "mode", "tap"));
+    try {
+      Exec.check(List.of("ip", "link", "set", "dev", tap, "master", bridge));
+      Exec.check(List.of("ip", "link", "set", "dev", tap, "up"));
+    } catch (AgentException e) {
+      delete(tap);
+      throw e;
+    }
+    log.debug("Tap {} created on bridge {}", tap, bridge);
+  }
+
+  /** Removes a tap; absent taps are fine. */
+  public void delete(String tap) {
+    if (!Files.exists(SYS_NET.resolve(tap))) {
+      return;
+    }
+    Exec.Result r = Exec.run(List.of("ip", "link", "del", "dev", tap));
+    if (!r.ok()) {
+      log.warn("Could not delete tap {}: {}", tap, r.output());
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package dev.ferry.agent.vm;
+
+import dev.ferry.agent.AgentException;
+import dev.ferry.api.AgentEvent;
+import dev.ferry.api.VmCreateRequest;
+import dev.ferry.api.VmInfo;
+import dev.ferry.common.ByteSize;
+import dev.ferry.qemu.VmSpec;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The VMs of this host: the public face of the {@code vm} package. Creation and deletion are
+ * serialised by one lock (names are unique); everything else is per VM.
+ */
+public final class VmService {
+  private static final Logger log = LoggerFactory.getLogger(VmService.class);
+
+  private final VmContext ctx;
+  private final VmSpecFactory specs;
+  private final ConcurrentMap<String, ManagedVm> vms = new ConcurrentHashMap<>();
+  private final ReentrantLock namesLock = new ReentrantLock();
+
+  public VmService(VmContext ctx, VmSpecFactory specs) {
+    this.ctx = ctx;
+    this.specs = specs;
+  }
+
+  /** Loads every persisted VM and re-adopts those whose QEMU still runs. */
+  public void recover() {
+    for (VmRecord r : ctx.store().loadAll()) {
+      ManagedVm vm = new ManagedVm(ctx, r);
+      vms.put(vm.name(), vm);
+      try {
+        vm.adopt();
+      } catch (RuntimeException e) {
+        log.error("VM {}: could not re-adopt: {}", vm.name(), e.getMessage());
+      }
+    }
+    log.info("Recovered {} VM definition(s)", vms.size());
+  }
+
+  public List<VmInfo> list() {
+    return vms.values().stream()
+        .sorted(Comparator.comparing(ManagedVm::name))
+        .map(ManagedVm::info)
+        .toList();
+  }
+
+  public VmInfo get(String name) {
+    return find(name).info();
+  }
+
+  /** Validates, persists and (if asked) starts a new VM; a refused request changes nothing. */
+  public VmInfo create(VmCreateRequest request) {
+    if (request == null) {
+      throw new AgentException.BadRequest("request body is empty");
+    }
+    VmSpecFactory.checkName(request.name());
+    ManagedVm vm;
+    namesLock.lock();
+    try {
+      if (vms.containsKey(request.name())) {
+        throw new AgentException.Conflict("a VM named '" + request.name() + "' already exists");
+      }
+      VmSpec spec = specs.build(request);
+      VmRecord record =
+          new VmRecord(VmRecord.FORMAT_VERSION, spec, VmRecord.Desired.STOPPED, Optional.empty());
+      ctx.store().save(record);
+      vm = new ManagedVm(ctx, record);
+      vms.put(spec.name(), vm);
+    } finally {
+      namesLock.unlock();
+    }
+    ctx.events()
+        .publish(
+            AgentEvent.Type.VM_CREATED,
+            Optional.of(vm.name()),
+            Optional.of(vm.state()),
+            "created (" + vm.spec().memory() + ", " + vm.spec().vcpus() + " vCPU)");
+    if (request.start().orElse(false)) {
+      return vm.start();
+    }
+    return vm.info();
+  }
+
+  public VmInfo start(String name) {
+    return find(name).start();
+  }
+
+  public VmInfo stop(String name, boolean force, Duration grace) {
+    return find(name).stop(force, grace);
+  }
+
+  public VmInfo pause(String name) {
+    return find(name).pause();
+  }
+
+  public VmInfo resume(String name) {
+    return find(name).resume();
+  }
+
+  public String console(String name, long bytes) {
+    return find(name).console(bytes);
+  }
+
+  /** Deletes the definition; a VM with a process is refused unless {@code force} stops it. */
+  public void delete(String name, boolean force) {
+    ManagedVm vm = find(name);
+    if (vm.state().hasProcess()) {
+      if (!force) {
+        throw new AgentException.Conflict(
+            "VM '" + name + "' is " + vm.state().text() + "; stop it first or use force");
+      }
+      vm.stop(true, Duration.ZERO);
+    }
+    namesLock.lock();
+    try {
+      if (vm.state().hasProcess()) {
+        throw new AgentException.Conflict("VM '" + name + "' was started again; not deleted");
+      }
+      vms.remove(name, vm);
+      ctx.store().delete(name);
+    } finally {
+      namesLock.unlock();
+    }
+    ctx.events()
+        .publish(AgentEvent.Type.VM_DELETED, Optional.of(name), Optional.empty(), "deleted");
+  }
+
+  /** Memory given to VMs that have a QEMU process. */
+  public ByteSize committedMemory() {
+    return vms.values().stream()
+        .filter(v -> v.state().hasProcess())
+        .map(v -> v.spec().memory())
+        .reduce(ByteSize.ZERO, ByteSize::plus);
+  }
+
+  /** Closes monitor connections; QEMU processes keep running. */
+  public void detachAll() {
+    vms.values().forEach(ManagedVm::detach);
+  }
+
+  private ManagedVm find(String name) {
+    ManagedVm vm = vms.get(name);
+    if (vm == null) {
+      throw new AgentException.NotFound("no VM named '" + name + "' on this host");
+    }
+    return vm;
+  }
+}

@@ -1,0 +1,245 @@
+package dev.ferry.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.common.Json;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.InputStreamResponseListener;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.client.StringRequestContent;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.io.Transport;
+
+/**
+ * A client for one agent's {@code /v1} API, over TCP or a unix socket. Thread-safe; one instance
+ * per agent; close it to release its connections.
+ */
+public final class AgentClient implements AutoCloseable {
+  private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(90);
+  private static final ObjectMapper JSON = Json.lenient();
+
+  private final AgentEndpoint endpoint;
+  private final HttpClient http;
+  private final Duration timeout;
+  private final Transport transport;
+
+  public AgentClient(AgentEndpoint endpoint) {
+    this(endpoint, DEFAULT_TIMEOUT);
+  }
+
+  /**
+   * @param timeout the longest a single request may take; starting or stopping a VM may take tens
+   *     of seconds, so keep it generous
+   */
+  public AgentClient(AgentEndpoint endpoint, Duration timeout) {
+    this.endpoint = endpoint;
+    this.timeout = timeout;
+    this.transport =
+        switch (endpoint) {
+          case AgentEndpoint.Unix u -> new Transport.TCPUnix(u.socket());
+          case AgentEndpoint.Tcp t -> Transport.TCP_IP;
+        };
+    ClientConnector connector = new ClientConnector();
+    connector.setConnectTimeout(Duration.ofSeconds(5));
+    this.http = new HttpClient(new HttpClientTransportOverHTTP(connector));
+    http.setName("ferry-agent-client");
+    http.setFollowRedirects(false);
+    try {
+      http.start();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start the HTTP client", e);
+    }
+  }
+
+  public AgentEndpoint endpoint() {
+    return endpoint;
+  }
+
+  public HostFacts host() {
+    return get("/v1/host", HostFacts.class);
+  }
+
+  public List<VmInfo> listVms() {
+    return call(HttpMethod.GET, "/v1/vms", null, new TypeReference<List<VmInfo>>() {});
+  }
+
+  public VmInfo vm(String name) {
+    return get("/v1/vms/" + enc(name), VmInfo.class);
+  }
+
+  public VmInfo createVm(VmCreateRequest request) {
+    return call(HttpMethod.POST, "/v1/vms", request, VmInfo.class);
+  }
+
+  public VmInfo start(String name) {
+    return post("/v1/vms/" + enc(name) + "/start", VmInfo.class);
+  }
+
+  /**
+   * Stops a VM: asks the guest to power off, and after {@code grace} forces QEMU to quit. With
+   * {@code force} it does not ask the guest.
+   */
+  public VmInfo stop(String name, boolean force, Duration grace) {
+    return post(
+        "/v1/vms/" + enc(name) + "/stop?force=" + force + "&timeout=" + grace.toSeconds() + "s",
+        VmInfo.class);
+  }
+
+  public VmInfo pause(String name) {
+    return post("/v1/vms/" + enc(name) + "/pause", VmInfo.class);
+  }
+
+  public VmInfo resume(String name) {
+    return post("/v1/vms/" + enc(name) + "/resume", VmInfo.class);
+  }
+
+  /** Deletes a VM's definition; with {@code force} a running VM is stopped first. */
+  public void delete(String name, boolean force) {
+    call(HttpMethod.DELETE, "/v1/vms/" + enc(name) + "?force=" + force, null, Void.class);
+  }
+
+  /** The tail of the VM's serial console ({@code bytes <= 0}: all of it). */
+  public String console(String name, long bytes) {
+    ContentResponse r =
+        send(request(HttpMethod.GET, "/v1/vms/" + enc(name) + "/console?bytes=" + bytes));
+    return r.getContentAsString();
+  }
+
+  /**
+   * Follows the agent's event stream, calling {@code sink} for each event, until the stream ends,
+   * the thread is interrupted, or {@code sink} throws. Blocks the calling thread.
+   */
+  public void followEvents(long sinceSeq, Consumer<AgentEvent> sink) {
+    InputStreamResponseListener listener = new InputStreamResponseListener();
+    Request req =
+        http.newRequest(endpoint.baseUri().resolve("/v1/events?since=" + sinceSeq))
+            .transport(transport)
+            .method(HttpMethod.GET)
+            .idleTimeout(0, TimeUnit.MILLISECONDS);
+    req.send(listener);
+    try {
+      Response response = listener.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (response.getStatus() != 200) {
+        throw new ApiException(
+            new ApiError(
+                response.getStatus(), "http_" + response.getStatus(), "event stream refused"));
+      }
+      try (InputStream in = listener.getInputStream();
+          BufferedReader r =
+              new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          if (line.startsWith("data:")) {
+            sink.accept(JSON.readValue(line.substring(5).strip(), AgentEvent.class));
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      req.abort(e);
+    } catch (TimeoutException | ExecutionException | IOException e) {
+      throw new AgentUnreachableException(endpoint, e);
+    }
+  }
+
+  private <T> T get(String path, Class<T> type) {
+    return call(HttpMethod.GET, path, null, type);
+  }
+
+  private <T> T post(String path, Class<T> type) {
+    return call(HttpMethod.POST, path, null, type);
+  }
+
+  private <T> T call(HttpMethod method, String path, Object body, Class<T> type) {
+    return call(method, path, body, JSON.getTypeFactory().constructType(type));
+  }
+
+  private <T> T call(HttpMethod method, String path, Object body, TypeReference<T> type) {
+    return call(method, path, body, JSON.getTypeFactory().constructType(type));
+  }
+
+  private <T> T call(HttpMethod method, String path, Object body, JavaType type) {
+    Request req = request(method, path);
+    if (body != null) {
+      try {
+        req.body(new StringRequestContent("application/json", JSON.writeValueAsString(body)));
+      } catch (JsonProcessingException e) {
+        throw new IllegalArgumentException("cannot encode request: " + e.getMessage(), e);
+      }
+    }
+    ContentResponse r = send(req);
+    if (type.getRawClass() == Void.class || r.getStatus() == 204) {
+      return null;
+    }
+    try {
+      return JSON.readValue(r.getContent(), type);
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "agent at " + endpoint + " sent an unreadable reply to " + path + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  private Request request(HttpMethod method, String path) {
+    return http.newRequest(endpoint.baseUri().resolve(path))
+        .transport(transport)
+        .method(method)
+        .accept("application/json")
+        .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private ContentResponse send(Request req) {
+    ContentResponse r;
+    try {
+      r = req.send();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AgentUnreachableException(endpoint, e);
+    } catch (TimeoutException | ExecutionException e) {
+      throw new AgentUnreachableException(endpoint, e);
+    }
+    if (r.getStatus() >= 400) {
+      throw new ApiException(errorOf(r));
+    }
+    return r;
+  }
+
+  private static ApiError errorOf(ContentResponse r) {
+    try {
+      return JSON.readValue(r.getContent(), ApiError.class);
+    } catch (IOException e) {
+      return new ApiError(r.getStatus(), "http_" + r.getStatus(), r.getContentAsString());
+    }
+  }
+
+  private static String enc(String segment) {
+    return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  @Override
+  public void close() {
+    try {
+      http.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot stop the HTTP client for " + endpoint, e);
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package dev.ferry.api;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Something that happened on a host, as streamed by {@code GET /v1/events}.
+ *
+ * @param seq increasing per agent process; lets a client resume after a reconnect
+ * @param at when it happened
+ * @param type what kind of thing happened
+ * @param vm the VM concerned, if any
+ * @param state the VM's new state, for state changes
+ * @param message a sentence for the operator
+ */
+public record AgentEvent(
+    long seq, Instant at, Type type, Optional<String> vm, Optional<VmState> state, String message) {
+
+  /** Kinds of agent events. */
+  public enum Type {
+    AGENT_STARTED,
+    VM_CREATED,
+    VM_DELETED,
+    VM_STATE_CHANGED,
+    VM_ADOPTED,
+    GUEST_EVENT;
+
+    @JsonValue
+    public String text() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package dev.ferry.cli;
+
+import dev.ferry.agent.Agent;
+import dev.ferry.agent.AgentConfig;
+import dev.ferry.qemu.AcceleratorChoice;
+import dev.ferry.qemu.ProbeGuest;
+import dev.ferry.qemu.QemuBinary;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ferry agent run}: the host agent daemon, in the foreground. */
+@Command(
+    name = "agent",
+    description = "Run the host agent.",
+    subcommands = {AgentCommand.Run.class})
+final class AgentCommand {
+
+  @Command(
+      name = "run",
+      description = "Run the agent in the foreground until SIGTERM; VMs keep running after it.")
+  static final class Run implements Callable<Integer> {
+    @Option(names = "--host-name", description = "Name of this host (default: kernel host name).")
+    String hostName;
+
+    @Option(names = "--listen", description = "TCP address ADDR:PORT for peers (e.g. 198.18.0.11:7700).")
+    String listen;
+
+    @Option(
+        names = "--socket",
+        description = "Unix socket for local tools (default: /run/ferry/agent.sock).")
+    Path socket;
+
+    @Option(
+        names = "--state-dir",
+        defaultValue = "/var/lib/ferry/agent",
+        description = "VM records and runtime files (default: ${DEFAULT-VALUE}).")
+    Path stateDir;
+
+    @Option(
+        names = "--storage-root",
+        description = "A directory VM images may live in; repeat for more (default: /var/lib/ferry/images).")
+    List<Path> storageRoots = new ArrayList<>();
+
+    @Option(
+        names = "--accel",
+        defaultValue = "auto",
+        description = "Accelerator: auto, kvm or tcg (default: ${DEFAULT-VALUE}).")
+    String accel;
+
+    @Option(names = "--qemu", description = "QEMU binary (default: /usr/bin/qemu-system-x86_64).")
+    Path qemu;
+
+    @Option(names = "--probe-kernel", description = "Kernel of the guest that proves KVM works.")
+    Path probeKernel;
+
+    @Option(names = "--probe-initrd", description = "Initramfs of the guest that proves KVM works.")
+    Path probeInitrd;
+
+    @Override
+    public Integer call() throws Exception {
+      if (System.getenv("FERRY_LOG_LEVEL") == null
+          && org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
+              instanceof ch.qos.logback.classic.Logger root) {
+        root.setLevel(ch.qos.logback.classic.Level.INFO);
+      }
+      Optional<InetSocketAddress> tcp = Optional.ofNullable(listen).map(Run::address);
+      Optional<Path> uds =
+          Optional.ofNullable(socket).or(() -> tcp.isEmpty() ? Optional.of(Path.of("/run/ferry/agent.sock")) : Optional.empty());
+      List<Path> roots =
+          storageRoots.isEmpty() ? List.of(Path.of("/var/lib/ferry/images")) : storageRoots;
+      Optional<ProbeGuest> probe =
+          probeKernel != null && probeInitrd != null
+              ? Optional.of(new ProbeGuest(probeKernel, probeInitrd))
+              : Optional.empty();
+      AgentConfig config =
+          new AgentConfig(
+              hostName != null ? hostName : java.net.InetAddress.getLocalHost().getHostName(),
+              tcp,
+              uds,
+              stateDir,
+              roots,
+              AcceleratorChoice.parse(accel),
+              qemu != null ? qemu : QemuBinary.DEFAULT_PATH,
+              probe);
+      CountDownLatch stopped = new CountDownLatch(1);
+      Agent agent = Agent.start(config);
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    agent.close();
+                    stopped.countDown();
+                  },
+                  "agent-shutdown"));
+      stopped.await();
+      return 0;
+    }
+
+    private static InetSocketAddress address(String text) {
+      int colon = text.lastIndexOf(':');
+      if (colon <= 0) {
+        throw new IllegalArgumentException("--listen '" + text + "' is not ADDR:PORT");
+      }
+      return new InetSocketAddress(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package dev.ferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.api.AgentClient;
+import dev.ferry.api.AgentEndpoint;
+import dev.ferry.api.VmCreateRequest;
+import dev.ferry.api.VmInfo;
+import dev.ferry.cli.TestbedAgents;
+import dev.ferry.common.ByteSize;
+import dev.ferry.testbed.ExecResult;
+import dev.ferry.testbed.HostInfo;
+import dev.ferry.testbed.Testbed;
+import dev.ferry.testbed.TestbedSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A testbed with real agents for one test class: builds it, hands out agent clients, creates test
+ * guests, and always takes everything down. The testbed name is unique to the class, so a leftover
+ * from a crashed run never collides with a new one (and is removed before building).
+ */
+final class TestWorld implements AutoCloseable {
+  static final String ACCEL = "tcg";
+  private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(120);
+
+  final GuestImage guest;
+  final Testbed testbed;
+  final TestbedAgents launcher;
+
+  private TestWorld(GuestImage guest, Testbed testbed, TestbedAgents launcher) {
+    this.guest = guest;
+    this.testbed = testbed;
+    this.launcher = launcher;
+  }
+
+  /**
+   * @param name testbed name, unique per test class
+   * @param subnet k in 198.18.k.0/24, unique per test class
+   */
+  static TestWorld up(String name, int subnet, int hosts) {
+    GuestImage guest = GuestImage.locate();
+    Testbed.down(name); // a leftover of a crashed earlier run
+    TestbedAgents launcher = new TestbedAgents(ACCEL, Optional.of(guest.dir()));
+    Testbed tb =
+        Testbed.up(
+            TestbedSpec.named(name)
+                .withHosts(hosts)
+                .withSubnetIndex(subnet)
+                .withAgentLauncher(launcher)
+                .withAgentReadyTimeout(Duration.ofSeconds(60)));
+    return new TestWorld(guest, tb, launcher);
+  }
+
+  HostInfo host(String name) {
+    return testbed.host(name);
+  }
+
+  AgentClient agent(String host) {
+    return new AgentClient(new AgentEndpoint.Unix(testbed.host(host).plan().agentSocket()));
+  }
+
+  /** The guest address with index i: 198.18.k.(100+i). */
+  String guestIp(int i) {
+    return testbed.guestAddress(i);
+  }
+
+  /** A request for the test guest with its IP on the kernel command line, one NIC on br0. */
+  VmCreateRequest guestRequest(String name, int ipIndex, ByteSize memory, String extraCmdline) {
+    String ip = guestIp(ipIndex);
+    String cmdline =
+        "console=ttyS0 quiet ferry.ip=" + ip + "/24 ferry.hostname=" + name + " " + extraCmdline;
+    return new VmCreateRequest(
+        name,
+        Optional.of(1),
+        memory,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.of(guest.kernel().toString()),
+        Optional.of(guest.initrd().toString()),
+        Optional.of(cmdline.strip()),
+        List.of(),
+        List.of(new VmCreateRequest.Nic("br0", Optional.empty())),
+        Optional.of(true));
+  }
+
+  /** Waits until the guest printed its ready marker on the console. */
+  void awaitGuestReady(AgentClient agent, String vm) {
+    await("guest " + vm + " ready")
+        .atMost(BOOT_TIMEOUT)
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> agent.console(vm, 0).contains("FERRY-GUEST-READY"));
+  }
+
+  /** Runs a command in the client namespace. */
+  ExecResult fromClient(String... command) {
+    return testbed.exec(testbed.clientNamespace(), command);
+  }
+
+  /** HTTP GET from the client namespace with busybox wget; returns the body. */
+  String httpGet(String url) {
+    ExecResult r =
+        testbed.exec(
+            testbed.clientNamespace(),
+            Duration.ofSeconds(20),
+            List.of("busybox", "wget", "-q", "-T", "10", "-O", "-", url));
+    assertThat(r.ok()).as("GET %s: %s", url, r.stderr()).isTrue();
+    return r.stdout();
+  }
+
+  VmInfo vm(String host, String name) {
+    try (AgentClient a = agent(host)) {
+      return a.vm(name);
+    }
+  }
+
+  @Override
+  public void close() {
+    testbed.down();
+  }
+}

@@ -1,0 +1,151 @@
+package dev.ferry.qemu;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides the accelerator for this host. {@code auto} picks KVM only when a real guest boots under
+ * it: on nested or paravirtual KVM the device opens but guests hang, so opening {@code /dev/kvm}
+ * proves nothing. Runs once at agent start, on the caller's thread.
+ */
+public final class AcceleratorProbe {
+  private static final Logger log = LoggerFactory.getLogger(AcceleratorProbe.class);
+  private static final Path KVM_DEVICE = Path.of("/dev/kvm");
+  private static final Duration BOOT_BUDGET = Duration.ofSeconds(20);
+
+  private final QemuBinary qemu;
+  private final Optional<ProbeGuest> probeGuest;
+
+  public AcceleratorProbe(QemuBinary qemu, Optional<ProbeGuest> probeGuest) {
+    this.qemu = qemu;
+    this.probeGuest = probeGuest;
+  }
+
+  /**
+   * Resolves the operator's choice into an accelerator with its reason.
+   *
+   * @throws IllegalStateException when {@code kvm} is demanded but {@code /dev/kvm} is unusable
+   */
+  public AcceleratorDecision decide(AcceleratorChoice choice) {
+    AcceleratorDecision decision =
+        switch (choice) {
+          case TCG -> new AcceleratorDecision(Accelerator.TCG, choice, "configured");
+          case KVM -> {
+            if (!kvmDeviceUsable()) {
+              throw new IllegalStateException(
+                  "accelerator kvm was configured but /dev/kvm is missing or not accessible");
+            }
+            yield new AcceleratorDecision(Accelerator.KVM, choice, "configured");
+          }
+          case AUTO -> auto();
+        };
+    log.info("Accelerator: {}", decision);
+    return decision;
+  }
+
+  private AcceleratorDecision auto() {
+    if (!kvmDeviceUsable()) {
+      return new AcceleratorDecision(
+          Accelerator.TCG, AcceleratorChoice.AUTO, "/dev/kvm is missing or not accessible");
+    }
+    if (probeGuest.isEmpty()) {
+      return new AcceleratorDecision(
+          Accelerator.TCG,
+          AcceleratorChoice.AUTO,
+          "/dev/kvm opens but no probe guest is configured to prove a guest boots under it");
+    }
+    long started = System.nanoTime();
+    Optional<String> failure = bootUnderKvm(probeGuest.get());
+    long ms = (System.nanoTime() - started) / 1_000_000;
+    if (failure.isEmpty()) {
+      return new AcceleratorDecision(
+          Accelerator.KVM,
+          AcceleratorChoice.AUTO,
+          "a test guest booted under KVM in " + ms + " ms");
+    }
+    return new AcceleratorDecision(
+        Accelerator.TCG,
+        AcceleratorChoice.AUTO,
+        "/dev/kvm opens but a test guest did not boot under KVM (" + failure.get() + ")");
+  }
+
+  private static boolean kvmDeviceUsable() {
+    return Files.exists(KVM_DEVICE) && Files.isReadable(KVM_DEVICE) && Files.isWritable(KVM_DEVICE);
+  }
+
+  /** Boots the probe guest under KVM; empty when it printed the marker in time. */
+  private Optional<String> bootUnderKvm(ProbeGuest guest) {
+    List<String> cmd =
+        List.of(
+            qemu.path().toString(),
+            "-accel",
+            "kvm",
+            "-machine",
+            "pc",
+            "-m",
+            "128",
+            "-nodefaults",
+            "-no-user-config",
+            "-display",
+            "none",
+            "-no-reboot",
+            "-serial",
+            "stdio",
+            "-kernel",
+            guest.kernel().toString(),
+            "-initrd",
+            guest.initrd().toString(),
+            "-append",
+            "console=ttyS0 quiet ferry.probe=1");
+    Process process;
+    try {
+      process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      return Optional.of("could not start QEMU: " + e.getMessage());
+    }
+    CompletableFuture<Boolean> marker =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  if (line.contains(ProbeGuest.MARKER)) {
+                    return true;
+                  }
+                }
+                return false;
+              } catch (IOException e) {
+                return false;
+              }
+            },
+            Thread.ofVirtual().factory()::newThread);
+    try {
+      boolean seen = marker.get(BOOT_BUDGET.toMillis(), TimeUnit.MILLISECONDS);
+      return seen ? Optional.empty() : Optional.of("QEMU exited without the guest's marker");
+    } catch (TimeoutException e) {
+      return Optional.of("no marker within " + BOOT_BUDGET.toSeconds() + " s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.of("interrupted");
+    } catch (ExecutionException e) {
+      return Optional.of(e.getCause().toString());
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package dev.ferry.qemu;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** How the guest boots: straight into a kernel, or through the firmware from its first disk. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = BootSpec.Kernel.class, name = "kernel"),
+  @JsonSubTypes.Type(value = BootSpec.Firmware.class, name = "firmware")
+})
+public sealed interface BootSpec {
+
+  /** Direct kernel boot ({@code -kernel/-initrd/-append}). */
+  record Kernel(Path kernel, Optional<Path> initrd, String cmdline) implements BootSpec {
+    public Kernel {
+      initrd = initrd == null ? Optional.empty() : initrd;
+      cmdline = cmdline == null ? "" : cmdline;
+    }
+  }
+
+  /** Firmware (SeaBIOS) boot from the first disk. */
+  record Firmware() implements BootSpec {}
+}

@@ -1,0 +1,136 @@
+package dev.ferry.qemu;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One QEMU system emulator binary and what it reports about itself: version, machine types and CPU
+ * models. Immutable once probed; safe to share between threads.
+ */
+public final class QemuBinary {
+  public static final Path DEFAULT_PATH = Path.of("/usr/bin/qemu-system-x86_64");
+  private static final Pattern VERSION = Pattern.compile("version (\\d+\\.\\d+\\.\\d+)");
+  private static final Pattern ALIAS = Pattern.compile("\\(alias of ([\\w.-]+)\\)");
+
+  private final Path path;
+  private final String version;
+  private final Map<String, String> machineAliases;
+  private final List<String> machines;
+  private final List<String> cpuModels;
+
+  private QemuBinary(
+      Path path,
+      String version,
+      List<String> machines,
+      Map<String, String> machineAliases,
+      List<String> cpuModels) {
+    this.path = path;
+    this.version = version;
+    this.machines = List.copyOf(machines);
+    this.machineAliases = Map.copyOf(machineAliases);
+    this.cpuModels = List.copyOf(cpuModels);
+  }
+
+  /**
+   * Asks the binary for its version, machine types and CPU models.
+   *
+   * @throws QemuException when the binary is missing or does not answer
+   */
+  public static QemuBinary probe(Path path) {
+    if (!Files.isExecutable(path)) {
+      throw new QemuException(
+          "QEMU binary "
+              + path
+              + " is missing or not executable (install the Debian package qemu-system-x86)");
+    }
+    String versionText = run(path, "--version");
+    Matcher v = VERSION.matcher(versionText);
+    if (!v.find()) {
+      throw new QemuException("cannot read the version of " + path + " from: " + versionText);
+    }
+    List<String> machines = new ArrayList<>();
+    Map<String, String> aliases = new LinkedHashMap<>();
+    for (String line : run(path, "-machine", "help").lines().skip(1).toList()) {
+      String[] parts = line.strip().split("\\s+", 2);
+      if (parts[0].isEmpty()) {
+        continue;
+      }
+      machines.add(parts[0]);
+      Matcher alias = ALIAS.matcher(line);
+      if (alias.find()) {
+        aliases.put(parts[0], alias.group(1));
+      }
+    }
+    List<String> cpus = new ArrayList<>();
+    for (String line : run(path, "-cpu", "help").lines().toList()) {
+      String[] parts = line.strip().split("\\s+");
+      if (parts.length >= 2 && parts[0].equals("x86")) {
+        cpus.add(parts[1]);
+      }
+    }
+    return new QemuBinary(path, v.group(1), machines, aliases, cpus);
+  }
+
+  private static String run(Path path, String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(path.toString());
+    cmd.addAll(List.of(args));
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      byte[] out = p.getInputStream().readAllBytes();
+      if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new QemuException(
+            String.join(" ", cmd) + " failed: " + new String(out, StandardCharsets.UTF_8).strip());
+      }
+      return new String(out, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new QemuException("cannot run " + path + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new QemuException("interrupted while asking " + path + " for " + args[0], e);
+    }
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  /** e.g. {@code 7.2.22} */
+  public String version() {
+    return version;
+  }
+
+  public List<String> machines() {
+    return machines;
+  }
+
+  public List<String> cpuModels() {
+    return cpuModels;
+  }
+
+  /**
+   * The versioned machine type behind a name: {@code pc} becomes {@code pc-i440fx-7.2}. A migration
+   * needs the same versioned type on both ends, so Ferry only stores resolved names.
+   */
+  public Optional<String> resolveMachine(String name) {
+    if (machineAliases.containsKey(name)) {
+      return Optional.of(machineAliases.get(name));
+    }
+    return machines.contains(name) ? Optional.of(name) : Optional.empty();
+  }
+
+  public boolean supportsCpuModel(String model) {
+    return cpuModels.contains(model) || model.equals("host") || model.equals("max");
+  }
+}
