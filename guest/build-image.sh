@@ -21,7 +21,8 @@ readonly GUEST_CACHE=$CACHE/guest
 readonly DEB_CACHE=${FERRY_DEB_CACHE:-$CACHE/debs}
 readonly KERNEL_META=linux-image-cloud-amd64
 # Drivers the guest needs; their dependencies are added in load order.
-readonly WANTED_MODULES="virtio_pci virtio_net virtio_blk"
+# button + evdev: the ACPI power button reaches acpid, so a graceful stop works.
+readonly WANTED_MODULES="virtio_pci virtio_net virtio_blk button evdev"
 
 exec 3>&1 1>&2 # keep stdout for the final result line
 trap 'echo "build-image: error: line $LINENO: \"$BASH_COMMAND\" failed"' ERR

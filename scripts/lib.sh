@@ -4,7 +4,7 @@ set -euo pipefail
 
 FERRY_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 readonly FERRY_ROOT
-readonly FERRY_PACKAGES=(qemu-system-x86 qemu-utils busybox-static e2fsprogs iproute2 gcc libc6-dev make)
+readonly FERRY_PACKAGES=(qemu-system-x86 qemu-utils busybox-static e2fsprogs iproute2 gcc libc6-dev make kmod curl)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() {

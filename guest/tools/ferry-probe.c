@@ -148,6 +148,9 @@ static void on_reply(const uint8_t *buf, uint64_t now)
 		atomic_store(&P.start_seq, atomic_load(&P.next_seq));
 		atomic_store(&P.t0_ns, now);
 		atomic_store(&P.phase, MEASURE);
+		/* Tells a harness that the guest answers and the window has begun. */
+		fprintf(stderr, "ferry-probe: measuring\n");
+		fflush(stderr);
 		return;
 	}
 	uint64_t start = atomic_load(&P.start_seq);

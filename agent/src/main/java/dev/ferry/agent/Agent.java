@@ -86,6 +86,11 @@ public final class Agent implements AutoCloseable {
     return agent;
   }
 
+  /** The TCP port the API is bound to, or -1 when it serves a unix socket only. */
+  public int tcpPort() {
+    return api.tcpPort();
+  }
+
   public HostFacts facts() {
     return new HostFacts(
         config.hostName(),

@@ -29,7 +29,9 @@ final class AgentCommand {
     @Option(names = "--host-name", description = "Name of this host (default: kernel host name).")
     String hostName;
 
-    @Option(names = "--listen", description = "TCP address ADDR:PORT for peers (e.g. 198.18.0.11:7700).")
+    @Option(
+        names = "--listen",
+        description = "TCP address ADDR:PORT for peers (e.g. 198.18.0.11:7700).")
     String listen;
 
     @Option(
@@ -45,7 +47,8 @@ final class AgentCommand {
 
     @Option(
         names = "--storage-root",
-        description = "A directory VM images may live in; repeat for more (default: /var/lib/ferry/images).")
+        description =
+            "A directory VM images may live in; repeat for more (default: /var/lib/ferry/images).")
     List<Path> storageRoots = new ArrayList<>();
 
     @Option(
@@ -72,7 +75,12 @@ final class AgentCommand {
       }
       Optional<InetSocketAddress> tcp = Optional.ofNullable(listen).map(Run::address);
       Optional<Path> uds =
-          Optional.ofNullable(socket).or(() -> tcp.isEmpty() ? Optional.of(Path.of("/run/ferry/agent.sock")) : Optional.empty());
+          Optional.ofNullable(socket)
+              .or(
+                  () ->
+                      tcp.isEmpty()
+                          ? Optional.of(Path.of("/run/ferry/agent.sock"))
+                          : Optional.empty());
       List<Path> roots =
           storageRoots.isEmpty() ? List.of(Path.of("/var/lib/ferry/images")) : storageRoots;
       Optional<ProbeGuest> probe =
@@ -108,7 +116,8 @@ final class AgentCommand {
       if (colon <= 0) {
         throw new IllegalArgumentException("--listen '" + text + "' is not ADDR:PORT");
       }
-      return new InetSocketAddress(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
+      return new InetSocketAddress(
+          text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
     }
   }
 }

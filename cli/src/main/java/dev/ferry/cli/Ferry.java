@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       VmCommands.class,
       AgentCommand.class,
       TestbedCommands.class,
+      DemoCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Ferry {

@@ -15,7 +15,9 @@ import picocli.CommandLine.Spec;
     subcommands = {HostCommands.Info.class})
 final class HostCommands {
 
-  @Command(name = "info", description = "CPU, memory, accelerator, QEMU and its migration features.")
+  @Command(
+      name = "info",
+      description = "CPU, memory, accelerator, QEMU and its migration features.")
   static final class Info implements Callable<Integer> {
     @Mixin AgentOptions agent;
     @Spec CommandSpec spec;

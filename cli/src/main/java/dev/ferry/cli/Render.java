@@ -50,7 +50,8 @@ final class Render {
     for (DiskSpec d : vm.spec().disks()) {
       f.add(
           new String[] {
-            "Disk " + d.id(), d.path() + " (" + d.format().qemuName() + (d.readOnly() ? ", ro" : "") + ")"
+            "Disk " + d.id(),
+            d.path() + " (" + d.format().qemuName() + (d.readOnly() ? ", ro" : "") + ")"
           });
     }
     for (NicSpec n : vm.spec().nics()) {

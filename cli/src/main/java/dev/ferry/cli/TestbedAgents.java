@@ -29,8 +29,8 @@ public final class TestbedAgents implements AgentLauncher {
 
   /**
    * @param accel accelerator setting for every agent
-   * @param guestDir the test guest image directory (vmlinuz + initrd), offered as KVM probe and
-   *     as a storage root so VMs can boot from it
+   * @param guestDir the test guest image directory (vmlinuz + initrd), offered as KVM probe and as
+   *     a storage root so VMs can boot from it
    */
   public TestbedAgents(String accel, Optional<Path> guestDir) {
     this.accel = accel;

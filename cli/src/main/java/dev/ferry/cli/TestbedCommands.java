@@ -19,18 +19,32 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "testbed",
     description = "Build or remove a local testbed of namespace hosts with real agents.",
-    subcommands = {TestbedCommands.Up.class, TestbedCommands.Down.class, TestbedCommands.Status.class})
+    subcommands = {
+      TestbedCommands.Up.class,
+      TestbedCommands.Down.class,
+      TestbedCommands.Status.class
+    })
 final class TestbedCommands {
 
   /** Where the test guest image is: $FERRY_GUEST_DIR, else the builder's current image. */
   static Optional<Path> guestDir() {
     String env = System.getenv("FERRY_GUEST_DIR");
     Path dir = env != null ? Path.of(env) : Path.of("/var/cache/ferry/guest/current");
-    return Files.isRegularFile(dir.resolve("vmlinuz")) ? Optional.of(dir.toAbsolutePath()) : Optional.empty();
+    if (!Files.isRegularFile(dir.resolve("vmlinuz"))) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(dir.toRealPath());
+    } catch (java.io.IOException e) {
+      return Optional.empty();
+    }
   }
 
   abstract static class Base implements Callable<Integer> {
-    @Option(names = "--name", defaultValue = "ferry", description = "Testbed name (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--name",
+        defaultValue = "ferry",
+        description = "Testbed name (default: ${DEFAULT-VALUE}).")
     String name;
 
     @Option(names = "--json", description = "Print JSON.")
@@ -66,7 +80,9 @@ final class TestbedCommands {
         out.json(m);
         return;
       }
-      out.line("Testbed %s on %s (client %s in namespace %s)", tb.name(), tb.subnet(), tb.clientAddress(), tb.clientNamespace());
+      out.line(
+          "Testbed %s on %s (client %s in namespace %s)",
+          tb.name(), tb.subnet(), tb.clientAddress(), tb.clientNamespace());
       out.table(
           List.of("HOST", "NAMESPACE", "ADDRESS", "AGENT URL", "LOCAL SOCKET"),
           tb.hosts().stream()
@@ -84,13 +100,22 @@ final class TestbedCommands {
 
   @Command(name = "up", description = "Build the testbed and start one agent per host.")
   static final class Up extends Base {
-    @Option(names = "--hosts", defaultValue = "2", description = "Number of hosts, 1..8 (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--hosts",
+        defaultValue = "2",
+        description = "Number of hosts, 1..8 (default: ${DEFAULT-VALUE}).")
     int hosts;
 
-    @Option(names = "--subnet", defaultValue = "0", description = "k in 198.18.k.0/24 (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--subnet",
+        defaultValue = "0",
+        description = "k in 198.18.k.0/24 (default: ${DEFAULT-VALUE}).")
     int subnet;
 
-    @Option(names = "--accel", defaultValue = "auto", description = "Accelerator for the agents (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--accel",
+        defaultValue = "auto",
+        description = "Accelerator for the agents (default: ${DEFAULT-VALUE}).")
     String accel;
 
     @Override
@@ -105,7 +130,9 @@ final class TestbedCommands {
     }
   }
 
-  @Command(name = "down", description = "Remove the testbed, its agents, VMs and files (also after a crash).")
+  @Command(
+      name = "down",
+      description = "Remove the testbed, its agents, VMs and files (also after a crash).")
   static final class Down extends Base {
     @Override
     public Integer call() {

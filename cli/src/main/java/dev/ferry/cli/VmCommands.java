@@ -11,10 +11,10 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ferry vm ...}: VM lifecycle on one agent. */
 @Command(
@@ -162,7 +162,8 @@ final class VmCommands {
 
   @Command(
       name = "stop",
-      description = "Stop a VM: ACPI power-off, then forced after --timeout (or at once with --force).")
+      description =
+          "Stop a VM: ACPI power-off, then forced after --timeout (or at once with --force).")
   static final class Stop extends VmCommand {
     @Parameters(index = "0", description = "VM name.")
     String name;

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The foundation end to end: a real agent in a namespace host boots the test guest under QEMU
- * (TCG here), the guest's echo and HTTP services answer from the client namespace through the
- * host bridge, and killing and restarting the agent leaves the VM running and manageable.
+ * The foundation end to end: a real agent in a namespace host boots the test guest under QEMU (TCG
+ * here), the guest's echo and HTTP services answer from the client namespace through the host
+ * bridge, and killing and restarting the agent leaves the VM running and manageable.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 8, unit = java.util.concurrent.TimeUnit.MINUTES)
@@ -101,8 +101,8 @@ class GuestOnAgentTest {
 
       VmInfo stopped = agent.stop(VM, false, Duration.ofSeconds(20));
       assertThat(stopped.state()).isEqualTo(VmState.STOPPED);
-      assertThat(ProcessHandle.of(qemuPid).map(ProcessHandle::isAlive)).isNotEqualTo(
-          java.util.Optional.of(true));
+      assertThat(ProcessHandle.of(qemuPid).map(ProcessHandle::isAlive))
+          .isNotEqualTo(java.util.Optional.of(true));
       agent.delete(VM, false);
       assertThat(agent.listVms()).isEmpty();
     }

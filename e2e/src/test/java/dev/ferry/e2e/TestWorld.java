@@ -99,13 +99,13 @@ final class TestWorld implements AutoCloseable {
     return testbed.exec(testbed.clientNamespace(), command);
   }
 
-  /** HTTP GET from the client namespace with busybox wget; returns the body. */
+  /** HTTP GET from the client namespace with curl; returns the body. */
   String httpGet(String url) {
     ExecResult r =
         testbed.exec(
             testbed.clientNamespace(),
             Duration.ofSeconds(20),
-            List.of("busybox", "wget", "-q", "-T", "10", "-O", "-", url));
+            List.of("curl", "-sS", "--fail", "--max-time", "10", url));
     assertThat(r.ok()).as("GET %s: %s", url, r.stderr()).isTrue();
     return r.stdout();
   }

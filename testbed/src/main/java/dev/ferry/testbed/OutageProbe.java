@@ -52,8 +52,8 @@ public final class OutageProbe implements AutoCloseable {
   }
 
   /**
-   * Starts probing {@code target} from the client namespace; returns once the first reply came
-   * (so the measurement window starts with a guest known to answer).
+   * Starts probing {@code target} from the client namespace; returns once the first reply came (so
+   * the measurement window starts with a guest known to answer).
    *
    * @param probe path to the {@code ferry-probe} binary
    * @param waitFirst how long the guest may take to answer the first datagram
@@ -115,7 +115,8 @@ public final class OutageProbe implements AutoCloseable {
 
   /** Stops probing (SIGTERM) and returns the measurement. */
   public ProbeResult stop() {
-    process.destroy();
+    // SIGTERM through the handle: Process.destroy() would also close our end of its stdout.
+    process.toHandle().destroy();
     try {
       if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
@@ -127,7 +128,8 @@ public final class OutageProbe implements AutoCloseable {
             "stop probe", "ferry-probe printed nothing: " + stderr.toString().strip());
       }
       return JSON.readValue(out, ProbeResult.class);
-    } catch (IOException | java.util.concurrent.ExecutionException
+    } catch (IOException
+        | java.util.concurrent.ExecutionException
         | java.util.concurrent.TimeoutException e) {
       throw new TestbedException("stop probe", "unreadable result: " + e.getMessage(), e);
     } catch (InterruptedException e) {

@@ -231,8 +231,8 @@ public final class Testbed {
   }
 
   /**
-   * Kills the agent of {@code host} with SIGKILL, as a crash would; its VMs' QEMU processes live
-   * on (they are daemons of their own).
+   * Kills the agent of {@code host} with SIGKILL, as a crash would; its VMs' QEMU processes live on
+   * (they are daemons of their own).
    *
    * @throws TestbedException if the host has no live agent
    */

@@ -63,7 +63,7 @@ public final class EventBus {
    *
    * @return a handle that unsubscribes when closed
    */
-  public AutoCloseable subscribe(long sinceSeq, Consumer<AgentEvent> subscriber) {
+  public Subscription subscribe(long sinceSeq, Consumer<AgentEvent> subscriber) {
     lock.lock();
     try {
       for (AgentEvent e : recent) {
@@ -76,6 +76,12 @@ public final class EventBus {
       lock.unlock();
     }
     return () -> subscribers.remove(subscriber);
+  }
+
+  /** Ends a subscription; closing twice is harmless. */
+  public interface Subscription extends AutoCloseable {
+    @Override
+    void close();
   }
 
   /** Retained events newer than {@code sinceSeq}, oldest first. */

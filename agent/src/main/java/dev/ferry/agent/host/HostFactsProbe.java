@@ -20,9 +20,12 @@ public final class HostFactsProbe {
     String model = field(lines, "model name").orElse("unknown");
     String vendor = field(lines, "vendor_id").orElse("unknown");
     List<String> flags =
-        field(lines, "flags").map(f -> Arrays.stream(f.split("\\s+")).sorted().toList()).orElse(List.of());
+        field(lines, "flags")
+            .map(f -> Arrays.stream(f.split("\\s+")).sorted().toList())
+            .orElse(List.of());
     int cores = (int) lines.stream().filter(l -> l.startsWith("processor")).count();
-    return new CpuInfo(model, vendor, Math.max(cores, Runtime.getRuntime().availableProcessors()), flags);
+    return new CpuInfo(
+        model, vendor, Math.max(cores, Runtime.getRuntime().availableProcessors()), flags);
   }
 
   public static ByteSize memoryTotal() {

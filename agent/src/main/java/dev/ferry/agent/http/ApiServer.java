@@ -78,9 +78,7 @@ public final class ApiServer implements AutoCloseable {
               var r = config.routes;
               r.get("/v1/host", ctx -> ctx.json(host.get()));
               r.get("/v1/vms", ctx -> ctx.json(vms.list()));
-              r.post(
-                  "/v1/vms",
-                  ctx -> ctx.status(HttpStatus.CREATED).json(vms.create(body(ctx))));
+              r.post("/v1/vms", ctx -> ctx.status(HttpStatus.CREATED).json(vms.create(body(ctx))));
               r.get("/v1/vms/{name}", ctx -> ctx.json(vms.get(ctx.pathParam("name"))));
               r.post("/v1/vms/{name}/start", ctx -> ctx.json(vms.start(ctx.pathParam("name"))));
               r.post(
@@ -110,7 +108,8 @@ public final class ApiServer implements AutoCloseable {
                     long since = longParam(client.ctx(), "since", 0);
                     LinkedBlockingQueue<AgentEvent> queue = new LinkedBlockingQueue<>(10_000);
                     client.keepAlive();
-                    try (AutoCloseable sub = events.subscribe(since, queue::offer)) {
+                    EventBus.Subscription sub = events.subscribe(since, queue::offer);
+                    try {
                       while (!client.terminated()) {
                         AgentEvent e = queue.poll(15, TimeUnit.SECONDS);
                         if (e == null) {
@@ -121,9 +120,10 @@ public final class ApiServer implements AutoCloseable {
                       }
                     } catch (InterruptedException e) {
                       Thread.currentThread().interrupt();
-                    } catch (Exception e) {
+                    } catch (RuntimeException e) {
                       log.debug("event stream ended: {}", e.toString());
                     } finally {
+                      sub.close();
                       client.close();
                     }
                   });
@@ -143,7 +143,11 @@ public final class ApiServer implements AutoCloseable {
                   404,
                   ctx -> {
                     if (ctx.result() == null || ctx.result().isEmpty()) {
-                      error(ctx, 404, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path());
+                      error(
+                          ctx,
+                          404,
+                          "not_found",
+                          "no such endpoint: " + ctx.method() + " " + ctx.path());
                     }
                   });
               r.error(
@@ -156,6 +160,17 @@ public final class ApiServer implements AutoCloseable {
     app.start();
     log.info("Agent API listening");
     return this;
+  }
+
+  /** The TCP port actually bound (useful with port 0), or -1 without TCP. */
+  public int tcpPort() {
+    return app.jettyServer().server().getConnectors().length == 0
+        ? -1
+        : java.util.Arrays.stream(app.jettyServer().server().getConnectors())
+            .filter(c -> c instanceof ServerConnector)
+            .mapToInt(c -> ((ServerConnector) c).getLocalPort())
+            .findFirst()
+            .orElse(-1);
   }
 
   private static VmCreateRequest body(Context ctx) throws IOException {
@@ -197,8 +212,10 @@ public final class ApiServer implements AutoCloseable {
     }
     Duration d;
     try {
-      d = v.endsWith("s") ? Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)))
-          : Duration.ofSeconds(Long.parseLong(v));
+      d =
+          v.endsWith("s")
+              ? Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)))
+              : Duration.ofSeconds(Long.parseLong(v));
     } catch (NumberFormatException e) {
       throw new AgentException.BadRequest(name + "=" + v + " is not a duration such as 30s");
     }
@@ -232,8 +249,7 @@ public final class ApiServer implements AutoCloseable {
     return switch (e) {
       case UnrecognizedPropertyException u ->
           "unknown field '" + u.getPropertyName() + "' in request" + where;
-      case ValueInstantiationException v ->
-          "invalid value" + where + ": " + rootMessage(v);
+      case ValueInstantiationException v -> "invalid value" + where + ": " + rootMessage(v);
       case InvalidFormatException f ->
           "invalid value '" + f.getValue() + "'" + where + ": " + rootMessage(f);
       case MismatchedInputException m -> "wrong type of value" + where;

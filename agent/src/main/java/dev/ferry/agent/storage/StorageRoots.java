@@ -19,11 +19,13 @@ public final class StorageRoots {
   private static final byte[] QCOW2_MAGIC = {'Q', 'F', 'I', (byte) 0xfb};
 
   private final List<Path> roots;
+  private final List<Path> configured;
 
   public StorageRoots(List<Path> roots) {
     if (roots.isEmpty()) {
       throw new IllegalArgumentException("at least one storage root is needed");
     }
+    this.configured = roots.stream().map(r -> r.toAbsolutePath().normalize()).toList();
     this.roots =
         roots.stream()
             .map(
@@ -58,7 +60,8 @@ public final class StorageRoots {
       throw new AgentException.BadRequest(what + " path '" + text + "' is not absolute");
     }
     Path normal = p.normalize();
-    if (roots.stream().noneMatch(normal::startsWith)) {
+    if (roots.stream().noneMatch(normal::startsWith)
+        && configured.stream().noneMatch(normal::startsWith)) {
       throw outside(text, what);
     }
     if (!Files.exists(normal, LinkOption.NOFOLLOW_LINKS) && !Files.exists(normal)) {

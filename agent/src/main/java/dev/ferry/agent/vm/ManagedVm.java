@@ -17,11 +17,11 @@ import dev.ferry.qmp.QmpClient;
 import dev.ferry.qmp.QmpEvent;
 import dev.ferry.qmp.QmpException;
 import dev.ferry.qmp.QmpOptions;
-import dev.ferry.qmp.command.Cont;
-import dev.ferry.qmp.command.QueryStatus;
-import dev.ferry.qmp.command.Quit;
-import dev.ferry.qmp.command.Stop;
-import dev.ferry.qmp.command.SystemPowerdown;
+import dev.ferry.qmp.VmCommand.Cont;
+import dev.ferry.qmp.VmCommand.QueryStatus;
+import dev.ferry.qmp.VmCommand.Quit;
+import dev.ferry.qmp.VmCommand.Stop;
+import dev.ferry.qmp.VmCommand.SystemPowerdown;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -134,10 +134,12 @@ final class ManagedVm {
         qmp.call(new Cont());
         record = record.withDesired(VmRecord.Desired.RUNNING).withLastError(Optional.empty());
         ctx.store().save(record);
-        transition(VmState.RUNNING, "started (pid " + process.pid() + ", " + accel.qemuName() + ")");
+        transition(
+            VmState.RUNNING, "started (pid " + process.pid() + ", " + accel.qemuName() + ")");
         return info();
       } catch (RuntimeException | IOException e) {
-        String why = e instanceof QemuException ? e.getMessage() : "start failed: " + e.getMessage();
+        String why =
+            e instanceof QemuException ? e.getMessage() : "start failed: " + e.getMessage();
         log.error("VM {}: {}", name(), why);
         Running r = running;
         running = null;
@@ -162,8 +164,8 @@ final class ManagedVm {
   }
 
   /**
-   * Stops the VM: without {@code force}, asks the guest to power off (ACPI) and waits up to
-   * {@code grace}; then asks QEMU to quit; then kills it. Idempotent on a stopped VM.
+   * Stops the VM: without {@code force}, asks the guest to power off (ACPI) and waits up to {@code
+   * grace}; then asks QEMU to quit; then kills it. Idempotent on a stopped VM.
    */
   VmInfo stop(boolean force, Duration grace) {
     lock.lock();
@@ -339,7 +341,8 @@ final class ManagedVm {
   }
 
   private QmpClient connect(RuntimePaths paths) {
-    return QmpClient.connect(paths.qmpSocket(), QmpOptions.defaults().withConnectTimeout(QMP_CONNECT_TIMEOUT));
+    return QmpClient.connect(
+        paths.qmpSocket(), QmpOptions.defaults().withConnectTimeout(QMP_CONNECT_TIMEOUT));
   }
 
   /** Follows QEMU's events and its disappearance. */
@@ -358,15 +361,13 @@ final class ManagedVm {
                       AgentEvent.Type.GUEST_EVENT,
                       Optional.of(name()),
                       Optional.empty(),
-                      "QEMU event " + event.name());
+                      "QEMU event " + event.eventName());
             });
     r.qmp()
         .closed()
         .whenComplete(
             (ok, err) ->
-                Thread.ofVirtual()
-                    .name("vm-exit-" + name())
-                    .start(() -> onMonitorClosed(r)));
+                Thread.ofVirtual().name("vm-exit-" + name()).start(() -> onMonitorClosed(r)));
   }
 
   private void externalState(Running r, VmState to, String why) {
@@ -391,7 +392,9 @@ final class ManagedVm {
       }
       if (!exited) {
         log.warn(
-            "VM {}: QMP connection closed but QEMU pid {} is still alive", name(), r.process().pid());
+            "VM {}: QMP connection closed but QEMU pid {} is still alive",
+            name(),
+            r.process().pid());
         return;
       }
       if (stopRequested || guestShutdown) {

@@ -12,7 +12,8 @@ import java.util.Optional;
  * @param desired what the operator last asked for
  * @param lastError why the VM last failed, if it did
  */
-public record VmRecord(int formatVersion, VmSpec spec, Desired desired, Optional<String> lastError) {
+public record VmRecord(
+    int formatVersion, VmSpec spec, Desired desired, Optional<String> lastError) {
   public static final int FORMAT_VERSION = 1;
 
   /** The operator's intent. */

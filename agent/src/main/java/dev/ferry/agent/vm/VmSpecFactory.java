@@ -24,9 +24,9 @@ import java.util.regex.Pattern;
 
 /**
  * Turns a create request into a complete, pinned {@link VmSpec}, or refuses it with a message that
- * names the problem. Checks everything that can be checked without starting anything: name,
- * sizes, machine type and CPU model known to this QEMU, image paths inside the storage roots,
- * bridges present.
+ * names the problem. Checks everything that can be checked without starting anything: name, sizes,
+ * machine type and CPU model known to this QEMU, image paths inside the storage roots, bridges
+ * present.
  */
 public final class VmSpecFactory {
   static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
@@ -42,7 +42,8 @@ public final class VmSpecFactory {
   private final TapDevices taps;
   private final ByteSize hostMemory;
 
-  public VmSpecFactory(QemuBinary qemu, StorageRoots storage, TapDevices taps, ByteSize hostMemory) {
+  public VmSpecFactory(
+      QemuBinary qemu, StorageRoots storage, TapDevices taps, ByteSize hostMemory) {
     this.qemu = qemu;
     this.storage = storage;
     this.taps = taps;
@@ -151,7 +152,11 @@ public final class VmSpecFactory {
       }
       if (!taps.bridgeExists(n.bridge())) {
         throw new BadRequest(
-            "bridge '" + n.bridge() + "' does not exist on this host (have: " + taps.bridges() + ")");
+            "bridge '"
+                + n.bridge()
+                + "' does not exist on this host (have: "
+                + taps.bridges()
+                + ")");
       }
       MacAddress mac;
       try {

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The VM records on disk: {@code <stateDir>/vms/<name>/vm.json}, written atomically (temp file +
- * rename) so a crash leaves either the old or the new record, and the VM's runtime directory
- * {@code <stateDir>/vms/<name>/run/} beside it.
+ * rename) so a crash leaves either the old or the new record, and the VM's runtime directory {@code
+ * <stateDir>/vms/<name>/run/} beside it.
  */
 public final class VmStore {
   private static final Logger log = LoggerFactory.getLogger(VmStore.class);

@@ -1,0 +1,171 @@
+package dev.ferry.cli;
+
+import dev.ferry.api.AgentClient;
+import dev.ferry.api.AgentEndpoint;
+import dev.ferry.api.VmCreateRequest;
+import dev.ferry.api.VmInfo;
+import dev.ferry.common.ByteSize;
+import dev.ferry.testbed.ExecResult;
+import dev.ferry.testbed.OutageProbe;
+import dev.ferry.testbed.ProbeResult;
+import dev.ferry.testbed.Testbed;
+import dev.ferry.testbed.TestbedSpec;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ferry demo}: the main job on one machine. Builds a two-host testbed, boots the test guest
+ * on host-a, shows it serving a client in another namespace, and cleans everything up.
+ */
+@Command(
+    name = "demo",
+    description = "Build a two-host testbed, boot the test guest, show it serving, clean up.")
+final class DemoCommand implements Callable<Integer> {
+  private static final String TESTBED = "demo";
+  private static final String VM = "demo-vm";
+
+  @Option(
+      names = "--memory",
+      defaultValue = "256M",
+      description = "Guest RAM (default: ${DEFAULT-VALUE}).")
+  String memory;
+
+  @Option(
+      names = "--accel",
+      defaultValue = "auto",
+      description = "Accelerator (default: ${DEFAULT-VALUE}).")
+  String accel;
+
+  @Option(
+      names = "--keep",
+      description =
+          "Leave the testbed up at the end (remove it with 'ferry testbed down --name demo').")
+  boolean keep;
+
+  @Spec CommandSpec spec;
+
+  private PrintWriter out;
+  private Instant started;
+
+  @Override
+  public Integer call() throws Exception {
+    out = spec.commandLine().getOut();
+    started = Instant.now();
+    Path guest =
+        TestbedCommands.guestDir()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "the test guest is not built: run guest/build-image.sh (scripts/demo does)"));
+    step("Cleaning any earlier demo testbed");
+    Testbed.down(TESTBED);
+    step("Building a 2-host testbed (network namespaces, fabric bridge, one agent per host)");
+    Testbed tb =
+        Testbed.up(
+            TestbedSpec.named(TESTBED)
+                .withHosts(2)
+                .withAgentLauncher(new TestbedAgents(accel, Optional.of(guest))));
+    try {
+      for (var h : tb.hosts()) {
+        step("  %s  %s  agent %s", h.name(), h.address(), h.plan().agentUrl());
+      }
+      run(tb, guest);
+    } finally {
+      if (keep) {
+        step("Testbed left up; remove it with: ferry testbed down --name %s", TESTBED);
+      } else {
+        step("Removing the testbed");
+        tb.down();
+      }
+    }
+    step("Done in %.1f s", Duration.between(started, Instant.now()).toMillis() / 1000.0);
+    return 0;
+  }
+
+  private void run(Testbed tb, Path guest) {
+    String ip = tb.guestAddress(0);
+    try (AgentClient a =
+        new AgentClient(new AgentEndpoint.Unix(tb.host("host-a").plan().agentSocket()))) {
+      var facts = a.host();
+      step("host-a runs QEMU %s with %s", facts.qemu().version(), facts.accelerator());
+      step("Booting the test guest %s (%s) on host-a with address %s", VM, memory, ip);
+      VmInfo vm =
+          a.createVm(
+              new VmCreateRequest(
+                  VM,
+                  Optional.of(1),
+                  ByteSize.parse(memory),
+                  Optional.empty(),
+                  Optional.empty(),
+                  Optional.of(guest.resolve("vmlinuz").toString()),
+                  Optional.of(guest.resolve("initrd.img").toString()),
+                  Optional.of("console=ttyS0 quiet ferry.ip=" + ip + "/24 ferry.hostname=" + VM),
+                  List.of(),
+                  List.of(new VmCreateRequest.Nic("br0", Optional.empty())),
+                  Optional.of(true)));
+      step(
+          "  QEMU pid %d, machine %s, MAC %s",
+          vm.pid().orElse(-1), vm.spec().machine(), vm.spec().nics().get(0).mac());
+      Instant boot = Instant.now();
+      while (!a.console(VM, 0).contains("FERRY-GUEST-READY")) {
+        if (Duration.between(boot, Instant.now()).toSeconds() > 120) {
+          throw new IllegalStateException(
+              "the guest did not come up in 120 s; console:\n" + a.console(VM, 4000));
+        }
+        sleep(Duration.ofMillis(250));
+      }
+      step("  guest ready after %.1f s", Duration.between(boot, Instant.now()).toMillis() / 1000.0);
+
+      step("Probing the guest's echo service from the client namespace, 1 datagram/ms for 3 s");
+      ProbeResult p =
+          OutageProbe.run(
+              tb,
+              guest.resolve("bin/ferry-probe"),
+              ip,
+              Duration.ofMillis(1),
+              Duration.ofSeconds(3));
+      step(
+          "  %d sent, %d answered, median rtt %.2f ms, longest gap %.1f ms",
+          p.sent(), p.received(), p.rttP50Ms() == null ? Double.NaN : p.rttP50Ms(), p.maxGapMs());
+      ExecResult http =
+          tb.exec(
+              tb.clientNamespace(),
+              Duration.ofSeconds(15),
+              List.of("curl", "-sS", "--max-time", "10", "http://" + ip + "/cgi-bin/status"));
+      step(
+          "  HTTP from the client: %s",
+          http.ok() ? http.stdout().strip() : "failed: " + http.stderr().strip());
+
+      step("Stopping the guest (ACPI power-off)");
+      VmInfo stopped = a.stop(VM, false, Duration.ofSeconds(20));
+      step("  %s is %s", VM, stopped.state().text());
+      a.delete(VM, false);
+    }
+  }
+
+  private void step(String format, Object... args) {
+    double t = Duration.between(started, Instant.now()).toMillis() / 1000.0;
+    out.println(
+        String.format(Locale.ROOT, "[%6.1fs] ", t) + String.format(Locale.ROOT, format, args));
+    out.flush();
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+}
