@@ -224,7 +224,8 @@ build_into() {
 	# Normalise everything that could differ between two builds.
 	find "$root" -type d -exec chmod 0755 {} +
 	find "$root" -type f -exec chmod 0644 {} +
-	chmod 0755 "$root/init" "$root/bin/busybox" "$root"/usr/bin/ferry-* "$root"/www/cgi-bin/*
+	chmod 0755 "$root/init" "$root/bin/busybox" "$root"/usr/bin/ferry-* "$root"/www/cgi-bin/* \
+		"$root"/etc/acpi/*/*/*
 	chmod 1777 "$root/tmp"
 	find "$root" -exec touch -h -d @0 {} +
 	(cd "$root" && find . -mindepth 1 | sed 's|^\./||' | sort |

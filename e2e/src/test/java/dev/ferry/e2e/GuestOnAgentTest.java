@@ -8,6 +8,7 @@ import dev.ferry.api.VmState;
 import dev.ferry.common.ByteSize;
 import dev.ferry.testbed.OutageProbe;
 import dev.ferry.testbed.ProbeResult;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,6 +69,94 @@ class GuestOnAgentTest {
 
   @Test
   @Order(2)
+  void cliReportsVmsAndExitCodesThatMeanSomething() {
+    Cli.Result list = cli("vm", "list", "--json");
+    assertThat(list.exit()).as(list.err()).isZero();
+    assertThat(list.out())
+        .contains("\"name\" : \"" + VM + "\"")
+        .contains("\"state\" : \"running\"");
+    Cli.Result table = cli("vm", "list");
+    assertThat(table.out()).contains("NAME").contains(VM).contains("running");
+    Cli.Result show = cli("vm", "show", VM);
+    assertThat(show.out()).contains("UUID").contains("pc-i440fx").contains("on bridge br0");
+    Cli.Result host = cli("host", "info");
+    assertThat(host.out()).contains("Accelerator").contains("tcg").contains("QEMU").contains("7.2");
+    Cli.Result console = cli("vm", "console", VM, "--bytes", "2000");
+    assertThat(console.out()).contains("FERRY-GUEST-READY");
+
+    assertThat(cli("vm", "show", "nope").exit()).isEqualTo(3);
+    Cli.Result dup = cli("vm", "create", VM, "--memory", "128M");
+    assertThat(dup.exit()).isEqualTo(4);
+    assertThat(dup.err()).contains("already exists");
+    Cli.Result zero = cli("vm", "create", "zero", "--memory", "0");
+    assertThat(zero.exit()).isEqualTo(5);
+    assertThat(zero.err()).contains("below the minimum");
+    Cli.Result gone = Cli.run("vm", "list", "--agent", "unix:/nonexistent/agent.sock");
+    assertThat(gone.exit()).isEqualTo(6);
+    assertThat(gone.err()).contains("unreachable");
+    assertThat(Cli.run("vm", "frobnicate").exit()).isEqualTo(2);
+  }
+
+  @Test
+  @Order(3)
+  void dataDiskWritesSurviveAndAGracefulStopPowersTheGuestOff() throws Exception {
+    Path disk = world.host("host-a").plan().sharedDir().resolve("data1.qcow2");
+    Process img =
+        new ProcessBuilder("qemu-img", "create", "-q", "-f", "qcow2", disk.toString(), "64M")
+            .redirectErrorStream(true)
+            .start();
+    assertThat(img.waitFor()).isZero();
+    String ip = world.guestIp(1);
+    Cli.Result create =
+        cli(
+            "vm",
+            "create",
+            "data1",
+            "--memory",
+            "256M",
+            "--kernel",
+            world.guest.kernel().toString(),
+            "--initrd",
+            world.guest.initrd().toString(),
+            "--cmdline",
+            "console=ttyS0 quiet ferry.ip=" + ip + "/24",
+            "--disk",
+            disk.toString(),
+            "--nic",
+            "br0",
+            "--start");
+    assertThat(create.exit()).as(create.err()).isZero();
+    try (AgentClient agent = world.agent("host-a")) {
+      world.awaitGuestReady(agent, "data1");
+      assertThat(agent.vm("data1").spec().disks().get(0).format())
+          .isEqualTo(dev.ferry.qemu.DiskFormat.QCOW2);
+      assertThat(world.httpGet("http://" + ip + "/cgi-bin/diskwrite?dev=/dev/vda&blocks=512"))
+          .contains("\"ok\":true");
+      Thread.sleep(3000);
+      String verified = world.httpGet("http://" + ip + "/cgi-bin/diskverify?dev=/dev/vda");
+      assertThat(verified).contains("\"ok\":true");
+
+      Cli.Result stop = cli("vm", "stop", "data1", "--timeout", "30");
+      assertThat(stop.exit()).as(stop.err()).isZero();
+      assertThat(agent.console("data1", 4000))
+          .as("the guest powered itself off on the ACPI button")
+          .contains("FERRY-GUEST-POWEROFF");
+      assertThat(cli("vm", "delete", "data1").exit()).isZero();
+    }
+  }
+
+  private static Cli.Result cli(String... args) {
+    String[] all = new String[args.length + 4];
+    System.arraycopy(args, 0, all, 0, args.length);
+    all[args.length] = "-H";
+    all[args.length + 1] = "host-a";
+    all[args.length + 2] = "--testbed";
+    all[args.length + 3] = world.testbed.name();
+    return Cli.run(all);
+  }
+
+  @Test
+  @Order(4)
   void restartingTheAgentLeavesTheVmRunningAndManageable() throws Exception {
     long qemuPid;
     try (AgentClient agent = world.agent("host-a")) {

@@ -39,6 +39,7 @@ public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
   private static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(30);
   private static final Duration MAX_STOP_GRACE = Duration.ofMinutes(10);
+  private static final String ERROR_WRITTEN = "ferry.error-written";
 
   private final Javalin app;
 
@@ -142,7 +143,7 @@ public final class ApiServer implements AutoCloseable {
               r.error(
                   404,
                   ctx -> {
-                    if (ctx.result() == null || ctx.result().isEmpty()) {
+                    if (ctx.attribute(ERROR_WRITTEN) == null) {
                       error(
                           ctx,
                           404,
@@ -227,6 +228,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private static void error(Context ctx, int status, String code, String message) {
+    ctx.attribute(ERROR_WRITTEN, true);
     ctx.status(status).json(new ApiError(status, code, message));
   }
 
