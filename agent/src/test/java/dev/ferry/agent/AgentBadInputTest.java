@@ -109,6 +109,32 @@ class AgentBadInputTest {
   }
 
   @Test
+  void eventStreamReportsCreationAndDeletion() throws Exception {
+    java.util.concurrent.LinkedBlockingQueue<dev.ferry.api.AgentEvent> seen =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    try (dev.ferry.api.AgentClient client =
+        new dev.ferry.api.AgentClient(
+            new dev.ferry.api.AgentEndpoint.Unix(dir.resolve("agent.sock")))) {
+      Thread follower = Thread.ofVirtual().start(() -> client.followEvents(0, seen::add));
+      String body = vm("good-events", "128M", ",\"disks\":[{\"path\":\"" + image + "\"}]");
+      assertThat(send("POST", "/v1/vms", body).statusCode()).isEqualTo(201);
+      assertThat(send("DELETE", "/v1/vms/good-events", null).statusCode()).isEqualTo(204);
+      java.util.List<String> kinds = new java.util.ArrayList<>();
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (!kinds.contains("vm_deleted good-events") && System.nanoTime() < deadline) {
+        dev.ferry.api.AgentEvent e = seen.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+        if (e != null) {
+          kinds.add(e.type().text() + e.vm().map(v -> " " + v).orElse(""));
+        }
+      }
+      follower.interrupt();
+      assertThat(kinds)
+          .as("events seen")
+          .contains("agent_started", "vm_created good-events", "vm_deleted good-events");
+    }
+  }
+
+  @Test
   void unknownVmIsNotFound() throws Exception {
     assertRefused(send("GET", "/v1/vms/nope", null), 404, "no VM named 'nope'");
     assertRefused(send("POST", "/v1/vms/nope/start", null), 404, "no VM named 'nope'");

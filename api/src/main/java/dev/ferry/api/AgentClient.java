@@ -133,6 +133,7 @@ public final class AgentClient implements AutoCloseable {
         http.newRequest(endpoint.baseUri().resolve("/v1/events?since=" + sinceSeq))
             .transport(transport)
             .method(HttpMethod.GET)
+            .accept("text/event-stream")
             .idleTimeout(0, TimeUnit.MILLISECONDS);
     req.send(listener);
     try {
