@@ -3,6 +3,8 @@ package dev.ferry.agent;
 import dev.ferry.agent.events.EventBus;
 import dev.ferry.agent.host.HostFactsProbe;
 import dev.ferry.agent.http.ApiServer;
+import dev.ferry.agent.migration.IncomingMigrations;
+import dev.ferry.agent.migration.MigrationService;
 import dev.ferry.agent.network.TapDevices;
 import dev.ferry.agent.storage.StorageRoots;
 import dev.ferry.agent.vm.VmContext;
@@ -15,6 +17,7 @@ import dev.ferry.qemu.AcceleratorDecision;
 import dev.ferry.qemu.AcceleratorProbe;
 import dev.ferry.qemu.QemuBinary;
 import dev.ferry.qemu.QemuCapabilities;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -39,6 +42,11 @@ public final class Agent implements AutoCloseable {
   private final List<String> migrationCapabilities;
   private final StorageRoots storage;
   private final TapDevices taps;
+  private final java.util.concurrent.ScheduledExecutorService scheduler;
+  private final IncomingMigrations incoming;
+  private final MigrationService migrations;
+  private static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration STALL_TIMEOUT = Duration.ofSeconds(10);
 
   private Agent(AgentConfig config) {
     this.config = config;
@@ -52,8 +60,12 @@ public final class Agent implements AutoCloseable {
     this.storage = new StorageRoots(config.storageRoots());
     this.taps = new TapDevices();
     EventBus events = new EventBus(Clock.systemUTC());
+    this.scheduler =
+        java.util.concurrent.Executors.newScheduledThreadPool(
+            2, Thread.ofVirtual().name("agent-timer-", 0).factory());
     VmContext ctx =
         new VmContext(
+            config.hostName(),
             qemu,
             accelerator,
             taps,
@@ -65,7 +77,31 @@ public final class Agent implements AutoCloseable {
     this.vms =
         new VmService(ctx, new VmSpecFactory(qemu, storage, taps, HostFactsProbe.memoryTotal()));
     vms.recover();
-    this.api = new ApiServer(config.listen(), config.socket(), this::facts, vms, events);
+    this.incoming =
+        new IncomingMigrations(
+            config.hostName(),
+            config.listen().map(InetSocketAddress::getHostString),
+            vms,
+            events,
+            Clock.systemUTC(),
+            () -> HostFactsProbe.memoryAvailable().minus(vms.committedMemory()),
+            scheduler);
+    incoming.recover();
+    this.migrations =
+        new MigrationService(
+            config.hostName(),
+            this::facts,
+            vms,
+            events,
+            Clock.systemUTC(),
+            config.stateDir(),
+            scheduler,
+            KEEPALIVE_TIMEOUT,
+            STALL_TIMEOUT);
+    migrations.recover();
+    this.api =
+        new ApiServer(
+            config.listen(), config.socket(), this::facts, vms, events, migrations, incoming);
     events.publish(
         AgentEvent.Type.AGENT_STARTED,
         Optional.empty(),
@@ -113,6 +149,8 @@ public final class Agent implements AutoCloseable {
   @Override
   public void close() {
     api.close();
+    scheduler.shutdownNow();
+    migrations.close();
     vms.detachAll();
     log.info("Agent stopped; VMs left running");
   }

@@ -116,6 +116,88 @@ public final class AgentClient implements AutoCloseable {
     call(HttpMethod.DELETE, "/v1/vms/" + enc(name) + "?force=" + force, null, Void.class);
   }
 
+  // ---------------------------------------------------------------- migrations (source side)
+
+  /** Starts a live migration; returns once preflight passed (4xx with the reason if not). */
+  public dev.ferry.migration.MigrationRecord migrate(String vm, MigrationRequest request) {
+    return call(
+        HttpMethod.POST,
+        "/v1/vms/" + enc(vm) + "/migrate",
+        request,
+        dev.ferry.migration.MigrationRecord.class);
+  }
+
+  public List<dev.ferry.migration.MigrationRecord> migrations() {
+    return call(
+        HttpMethod.GET,
+        "/v1/migrations",
+        null,
+        new TypeReference<List<dev.ferry.migration.MigrationRecord>>() {});
+  }
+
+  public dev.ferry.migration.MigrationRecord migration(String id) {
+    return get("/v1/migrations/" + enc(id), dev.ferry.migration.MigrationRecord.class);
+  }
+
+  /** Aborts a migration before handover; idempotent; returns the final record. */
+  public dev.ferry.migration.MigrationRecord abortMigration(String id) {
+    return post("/v1/migrations/" + enc(id) + "/abort", dev.ferry.migration.MigrationRecord.class);
+  }
+
+  /** Changes the bandwidth cap of a running migration. */
+  public dev.ferry.migration.MigrationRecord setBandwidth(
+      String id, dev.ferry.common.DataRate rate) {
+    return call(
+        HttpMethod.POST,
+        "/v1/migrations/" + enc(id) + "/bandwidth",
+        new BandwidthChange(rate),
+        dev.ferry.migration.MigrationRecord.class);
+  }
+
+  /** Records the outage a client-side probe observed. */
+  public dev.ferry.migration.MigrationRecord reportOutage(String id, long outageMs) {
+    return call(
+        HttpMethod.PUT,
+        "/v1/migrations/" + enc(id) + "/outage",
+        new OutageReport(outageMs),
+        dev.ferry.migration.MigrationRecord.class);
+  }
+
+  // ---------------------------------------------------------------- migrations (destination side)
+
+  public IncomingCheck checkIncoming(dev.ferry.qemu.VmSpec spec) {
+    return call(HttpMethod.POST, "/v1/incoming/check", spec, IncomingCheck.class);
+  }
+
+  /** Asks the destination to open a one-shot TCP sink for a bandwidth probe. */
+  public BandwidthSample openBandwidthSink() {
+    return post("/v1/incoming/bandwidth", BandwidthSample.class);
+  }
+
+  public IncomingOffer prepareIncoming(IncomingRequest request) {
+    return call(HttpMethod.POST, "/v1/incoming", request, IncomingOffer.class);
+  }
+
+  public IncomingStatus keepAlive(String id) {
+    return post("/v1/incoming/" + enc(id) + "/keepalive", IncomingStatus.class);
+  }
+
+  public IncomingStatus handover(String id, long epoch) {
+    return call(
+        HttpMethod.POST,
+        "/v1/incoming/" + enc(id) + "/handover",
+        new HandoverRequest(epoch),
+        IncomingStatus.class);
+  }
+
+  public IncomingStatus incomingStatus(String id) {
+    return get("/v1/incoming/" + enc(id), IncomingStatus.class);
+  }
+
+  public IncomingStatus abortIncoming(String id) {
+    return call(HttpMethod.DELETE, "/v1/incoming/" + enc(id), null, IncomingStatus.class);
+  }
+
   /** The tail of the VM's serial console ({@code bytes <= 0}: all of it). */
   public String console(String name, long bytes) {
     ContentResponse r =

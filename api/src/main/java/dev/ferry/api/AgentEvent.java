@@ -14,9 +14,25 @@ import java.util.Optional;
  * @param vm the VM concerned, if any
  * @param state the VM's new state, for state changes
  * @param message a sentence for the operator
+ * @param migration the migration concerned, for migration events
+ * @param progress the migration's progress, for progress events
  */
 public record AgentEvent(
-    long seq, Instant at, Type type, Optional<String> vm, Optional<VmState> state, String message) {
+    long seq,
+    Instant at,
+    Type type,
+    Optional<String> vm,
+    Optional<VmState> state,
+    String message,
+    Optional<String> migration,
+    Optional<dev.ferry.migration.Progress> progress) {
+
+  public AgentEvent {
+    vm = vm == null ? Optional.empty() : vm;
+    state = state == null ? Optional.empty() : state;
+    migration = migration == null ? Optional.empty() : migration;
+    progress = progress == null ? Optional.empty() : progress;
+  }
 
   /** Kinds of agent events. */
   public enum Type {
@@ -25,7 +41,9 @@ public record AgentEvent(
     VM_DELETED,
     VM_STATE_CHANGED,
     VM_ADOPTED,
-    GUEST_EVENT;
+    GUEST_EVENT,
+    MIGRATION_STATE,
+    MIGRATION_PROGRESS;
 
     @JsonValue
     public String text() {

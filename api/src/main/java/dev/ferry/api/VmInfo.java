@@ -15,6 +15,9 @@ import java.util.OptionalLong;
  * @param accelerator the accelerator its QEMU runs with, while it has one
  * @param since when it entered its current state
  * @param lastError why it last failed or crashed, if it did
+ * @param owner the host that holds the VM's ownership (only it may run the VM)
+ * @param epoch the ownership epoch; each handover adds one
+ * @param migration the migration under way for this VM, if any
  */
 public record VmInfo(
     VmSpec spec,
@@ -22,4 +25,7 @@ public record VmInfo(
     OptionalLong pid,
     Optional<Accelerator> accelerator,
     Instant since,
-    Optional<String> lastError) {}
+    Optional<String> lastError,
+    String owner,
+    long epoch,
+    Optional<String> migration) {}

@@ -16,7 +16,9 @@ public enum VmState {
   /** A stop is under way. */
   STOPPING,
   /** QEMU went away without being asked to. */
-  CRASHED;
+  CRASHED,
+  /** The destination side of a migration: QEMU receives the guest, which does not run here yet. */
+  INCOMING;
 
   @JsonValue
   public String text() {
@@ -24,6 +26,10 @@ public enum VmState {
   }
 
   public boolean hasProcess() {
-    return this == STARTING || this == RUNNING || this == PAUSED || this == STOPPING;
+    return this == STARTING
+        || this == RUNNING
+        || this == PAUSED
+        || this == STOPPING
+        || this == INCOMING;
   }
 }

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       HostCommands.class,
       VmCommands.class,
+      MigrationCommands.class,
       AgentCommand.class,
       TestbedCommands.class,
       DemoCommand.class,

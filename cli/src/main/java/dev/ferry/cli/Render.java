@@ -33,6 +33,8 @@ final class Render {
     f.add(new String[] {"Name", vm.spec().name()});
     f.add(new String[] {"UUID", vm.spec().uuid().toString()});
     f.add(new String[] {"State", vm.state().text() + " (" + ago(vm.since()) + ")"});
+    f.add(new String[] {"Owner", vm.owner() + " (epoch " + vm.epoch() + ")"});
+    vm.migration().ifPresent(m -> f.add(new String[] {"Migrating", m}));
     vm.pid().ifPresent(p -> f.add(new String[] {"QEMU pid", Long.toString(p)}));
     vm.accelerator().ifPresent(a -> f.add(new String[] {"Accelerator", a.qemuName()}));
     f.add(new String[] {"vCPUs", Integer.toString(vm.spec().vcpus())});

@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
       VmCommands.ListVms.class,
       VmCommands.Show.class,
       VmCommands.Console.class,
-      VmCommands.Delete.class
+      VmCommands.Delete.class,
+      MigrateCommand.class
     })
 final class VmCommands {
 

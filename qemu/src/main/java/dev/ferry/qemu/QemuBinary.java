@@ -111,6 +111,11 @@ public final class QemuBinary {
     return version;
   }
 
+  /** The major version number, e.g. 7 for 7.2.22. */
+  public int majorVersion() {
+    return Integer.parseInt(version.substring(0, version.indexOf('.')));
+  }
+
   public List<String> machines() {
     return machines;
   }

@@ -38,7 +38,7 @@ public final class QemuCommandLine {
     add(a, "-accel", accelerator.qemuName());
     add(a, "-cpu", spec.cpuModel());
     add(a, "-smp", Integer.toString(spec.vcpus()));
-    add(a, "-m", spec.memory().toMiB() + "M");
+    add(a, "-m", memoryArgument(qemu, spec, accelerator));
     a.add("-nodefaults");
     a.add("-no-user-config");
     add(a, "-display", "none");
@@ -82,6 +82,30 @@ public final class QemuCommandLine {
     }
     return List.copyOf(a);
   }
+
+  /**
+   * The {@code -m} value. Under TCG, QEMU before 9.0 loses guest writes during migration when a RAM
+   * block's length is a multiple of 64 pages: its fast dirty-bitmap sync clears the dirty bits
+   * without resetting TCG's TLB, so later writes through cached TLB entries are never marked dirty
+   * and the destination gets stale pages (seen here as a corrupted virtio ring after the move).
+   * QEMU 9.0 fixed it ("physmem: fix TCG dirty tracking"). Padding RAM by one 8 KiB granule makes
+   * older QEMUs take the per-page path, which does reset the TLB. Both ends of a migration build
+   * this from the same spec, accelerator and QEMU generation, so their RAM blocks match.
+   */
+  public static String memoryArgument(QemuBinary qemu, VmSpec spec, Accelerator accelerator) {
+    if (needsTcgDirtyTrackingPad(qemu, accelerator)) {
+      return (spec.memory().bytes() / 1024 + TCG_RAM_PAD_KIB) + "K";
+    }
+    return spec.memory().toMiB() + "M";
+  }
+
+  /** Whether this QEMU and accelerator need the RAM padding described above. */
+  public static boolean needsTcgDirtyTrackingPad(QemuBinary qemu, Accelerator accelerator) {
+    return accelerator == Accelerator.TCG && qemu.majorVersion() < FIXED_IN_MAJOR;
+  }
+
+  private static final int TCG_RAM_PAD_KIB = 8;
+  private static final int FIXED_IN_MAJOR = 9;
 
   /** The node name of a disk's protocol (file) layer. */
   public static String fileNodeName(DiskSpec disk) {

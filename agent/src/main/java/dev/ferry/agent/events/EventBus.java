@@ -35,10 +35,21 @@ public final class EventBus {
   /** Records and delivers an event. */
   public AgentEvent publish(
       AgentEvent.Type type, Optional<String> vm, Optional<VmState> state, String message) {
+    return publish(type, vm, state, message, Optional.empty(), Optional.empty());
+  }
+
+  /** Records and delivers a migration event. */
+  public AgentEvent publish(
+      AgentEvent.Type type,
+      Optional<String> vm,
+      Optional<VmState> state,
+      String message,
+      Optional<String> migration,
+      Optional<dev.ferry.migration.Progress> progress) {
     AgentEvent event;
     lock.lock();
     try {
-      event = new AgentEvent(++seq, clock.instant(), type, vm, state, message);
+      event = new AgentEvent(++seq, clock.instant(), type, vm, state, message, migration, progress);
       recent.addLast(event);
       if (recent.size() > RETAINED) {
         recent.removeFirst();
@@ -53,7 +64,9 @@ public final class EventBus {
     } finally {
       lock.unlock();
     }
-    log.debug("event {}", event);
+    if (type != AgentEvent.Type.MIGRATION_PROGRESS) {
+      log.debug("event {}", event);
+    }
     return event;
   }
 

@@ -7,12 +7,20 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import dev.ferry.agent.AgentException;
 import dev.ferry.agent.events.EventBus;
+import dev.ferry.agent.migration.IncomingMigrations;
+import dev.ferry.agent.migration.MigrationService;
 import dev.ferry.agent.vm.VmService;
 import dev.ferry.api.AgentEvent;
 import dev.ferry.api.ApiError;
+import dev.ferry.api.BandwidthChange;
+import dev.ferry.api.HandoverRequest;
 import dev.ferry.api.HostFacts;
+import dev.ferry.api.IncomingRequest;
+import dev.ferry.api.MigrationRequest;
+import dev.ferry.api.OutageReport;
 import dev.ferry.api.VmCreateRequest;
 import dev.ferry.common.Json;
+import dev.ferry.qemu.VmSpec;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -52,7 +60,9 @@ public final class ApiServer implements AutoCloseable {
       Optional<Path> socket,
       Supplier<HostFacts> host,
       VmService vms,
-      EventBus events) {
+      EventBus events,
+      MigrationService migrations,
+      IncomingMigrations incoming) {
     socket.ifPresent(ApiServer::removeStaleSocket);
     this.app =
         Javalin.create(
@@ -98,6 +108,52 @@ public final class ApiServer implements AutoCloseable {
                     vms.delete(ctx.pathParam("name"), bool(ctx, "force"));
                     ctx.status(HttpStatus.NO_CONTENT);
                   });
+              r.post(
+                  "/v1/vms/{name}/migrate",
+                  ctx ->
+                      ctx.status(HttpStatus.CREATED)
+                          .json(
+                              migrations.migrate(
+                                  ctx.pathParam("name"), read(ctx, MigrationRequest.class))));
+              r.get("/v1/migrations", ctx -> ctx.json(migrations.list()));
+              r.get("/v1/migrations/{id}", ctx -> ctx.json(migrations.get(ctx.pathParam("id"))));
+              r.post(
+                  "/v1/migrations/{id}/abort",
+                  ctx ->
+                      ctx.json(migrations.abort(ctx.pathParam("id"), "requested by an operator")));
+              r.post(
+                  "/v1/migrations/{id}/bandwidth",
+                  ctx ->
+                      ctx.json(
+                          migrations.setBandwidth(
+                              ctx.pathParam("id"), read(ctx, BandwidthChange.class).bandwidth())));
+              r.put(
+                  "/v1/migrations/{id}/outage",
+                  ctx ->
+                      ctx.json(
+                          migrations.reportOutage(
+                              ctx.pathParam("id"), read(ctx, OutageReport.class).outageMs())));
+              r.post(
+                  "/v1/incoming/check", ctx -> ctx.json(incoming.check(read(ctx, VmSpec.class))));
+              r.post("/v1/incoming/bandwidth", ctx -> ctx.json(incoming.openSink()));
+              r.post(
+                  "/v1/incoming",
+                  ctx ->
+                      ctx.status(HttpStatus.CREATED)
+                          .json(incoming.prepare(read(ctx, IncomingRequest.class))));
+              r.get("/v1/incoming/{id}", ctx -> ctx.json(incoming.status(ctx.pathParam("id"))));
+              r.post(
+                  "/v1/incoming/{id}/keepalive",
+                  ctx -> ctx.json(incoming.keepAlive(ctx.pathParam("id"))));
+              r.post(
+                  "/v1/incoming/{id}/handover",
+                  ctx ->
+                      ctx.json(
+                          incoming.handover(
+                              ctx.pathParam("id"), read(ctx, HandoverRequest.class).epoch())));
+              r.delete(
+                  "/v1/incoming/{id}",
+                  ctx -> ctx.json(incoming.abort(ctx.pathParam("id"), "aborted by the source")));
               r.get(
                   "/v1/vms/{name}/console",
                   ctx ->
@@ -172,6 +228,14 @@ public final class ApiServer implements AutoCloseable {
             .mapToInt(c -> ((ServerConnector) c).getLocalPort())
             .findFirst()
             .orElse(-1);
+  }
+
+  private static <T> T read(Context ctx, Class<T> type) throws IOException {
+    String text = ctx.body();
+    if (text.isBlank()) {
+      throw new AgentException.BadRequest("request body is empty (expected JSON)");
+    }
+    return Json.strict().readValue(text, type);
   }
 
   private static VmCreateRequest body(Context ctx) throws IOException {

@@ -11,10 +11,12 @@ import java.time.Duration;
  * What every managed VM on this host shares: the QEMU binary and accelerator, networking, the
  * record store, the event bus and the clock.
  *
+ * @param hostName this host's name: the owner name its VMs carry
  * @param startTimeout how long QEMU may take to come up
  * @param forcedStopTimeout how long to wait for QEMU to quit once forced
  */
 public record VmContext(
+    String hostName,
     QemuBinary qemu,
     AcceleratorDecision accelerator,
     TapDevices taps,

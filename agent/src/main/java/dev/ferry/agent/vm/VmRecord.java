@@ -11,16 +11,25 @@ import java.util.Optional;
  * @param spec the VM definition
  * @param desired what the operator last asked for
  * @param lastError why the VM last failed, if it did
+ * @param owner the host that owns the VM; only the owner may start or resume it
+ * @param epoch ownership epoch, raised by one at each handover
  */
 public record VmRecord(
-    int formatVersion, VmSpec spec, Desired desired, Optional<String> lastError) {
+    int formatVersion,
+    VmSpec spec,
+    Desired desired,
+    Optional<String> lastError,
+    String owner,
+    long epoch) {
   public static final int FORMAT_VERSION = 1;
 
   /** The operator's intent. */
   public enum Desired {
     RUNNING,
     PAUSED,
-    STOPPED
+    STOPPED,
+    /** Being received from another host; never started here until handed over. */
+    INCOMING
   }
 
   public VmRecord {
@@ -28,10 +37,14 @@ public record VmRecord(
   }
 
   public VmRecord withDesired(Desired d) {
-    return new VmRecord(formatVersion, spec, d, lastError);
+    return new VmRecord(formatVersion, spec, d, lastError, owner, epoch);
   }
 
   public VmRecord withLastError(Optional<String> error) {
-    return new VmRecord(formatVersion, spec, desired, error);
+    return new VmRecord(formatVersion, spec, desired, error, owner, epoch);
+  }
+
+  public VmRecord withOwnership(String newOwner, long newEpoch) {
+    return new VmRecord(formatVersion, spec, desired, lastError, newOwner, newEpoch);
   }
 }

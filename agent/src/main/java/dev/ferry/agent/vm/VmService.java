@@ -72,7 +72,13 @@ public final class VmService {
       }
       VmSpec spec = specs.build(request);
       VmRecord record =
-          new VmRecord(VmRecord.FORMAT_VERSION, spec, VmRecord.Desired.STOPPED, Optional.empty());
+          new VmRecord(
+              VmRecord.FORMAT_VERSION,
+              spec,
+              VmRecord.Desired.STOPPED,
+              Optional.empty(),
+              ctx.hostName(),
+              1);
       ctx.store().save(record);
       vm = new ManagedVm(ctx, record);
       vms.put(spec.name(), vm);
@@ -133,6 +139,116 @@ public final class VmService {
     }
     ctx.events()
         .publish(AgentEvent.Type.VM_DELETED, Optional.of(name), Optional.empty(), "deleted");
+  }
+
+  /**
+   * Takes hold of a running VM for an outgoing migration.
+   *
+   * @throws AgentException.Conflict if it is not running, not owned here, or already migrating
+   */
+  public OutgoingHandle beginOutgoing(String name, String migrationId) {
+    return find(name).beginOutgoing(migrationId);
+  }
+
+  /** Re-attaches an outgoing migration found after an agent restart. */
+  public OutgoingHandle resumeOutgoing(String name, String migrationId, boolean wasRunning) {
+    return find(name).resumeOutgoing(migrationId, wasRunning);
+  }
+
+  /** After handover and release: forgets the VM, which now lives on another host. */
+  public void forgetMigratedAway(String name) {
+    namesLock.lock();
+    try {
+      ManagedVm vm = vms.get(name);
+      if (vm != null && !vm.state().hasProcess()) {
+        vms.remove(name, vm);
+        ctx.store().delete(name);
+      }
+    } finally {
+      namesLock.unlock();
+    }
+    ctx.events()
+        .publish(AgentEvent.Type.VM_DELETED, Optional.of(name), Optional.empty(), "migrated away");
+  }
+
+  /**
+   * Defines a VM received from {@code sourceHost} (who owns it at {@code epoch} until handover) and
+   * starts its QEMU waiting for the stream. Refuses a name already used here.
+   */
+  public IncomingHandle receive(VmSpec spec, String sourceHost, long epoch, String migrationId) {
+    VmSpecFactory.checkName(spec.name());
+    specs.revalidate(spec);
+    ManagedVm vm;
+    namesLock.lock();
+    try {
+      if (vms.containsKey(spec.name())) {
+        throw new AgentException.Conflict(
+            "a VM named '" + spec.name() + "' already exists on this host");
+      }
+      VmRecord record =
+          new VmRecord(
+              VmRecord.FORMAT_VERSION,
+              spec,
+              VmRecord.Desired.INCOMING,
+              Optional.empty(),
+              sourceHost,
+              epoch);
+      ctx.store().save(record);
+      vm = new ManagedVm(ctx, record);
+      vms.put(spec.name(), vm);
+    } finally {
+      namesLock.unlock();
+    }
+    try {
+      return vm.receive(migrationId);
+    } catch (RuntimeException e) {
+      forgetIncoming(spec.name());
+      throw e;
+    }
+  }
+
+  /** The incoming side of a VM found after an agent restart, if its QEMU still lives. */
+  public Optional<IncomingHandle> incoming(String name, String migrationId) {
+    ManagedVm vm = vms.get(name);
+    return vm == null ? Optional.empty() : vm.incomingHandle(migrationId);
+  }
+
+  /** Removes a discarded incoming VM's definition (never one this host owns). */
+  public void forgetIncoming(String name) {
+    namesLock.lock();
+    try {
+      ManagedVm vm = vms.get(name);
+      if (vm != null && !vm.state().hasProcess() && !vm.record().owner().equals(ctx.hostName())) {
+        vms.remove(name, vm);
+        ctx.store().delete(name);
+      }
+    } finally {
+      namesLock.unlock();
+    }
+  }
+
+  /** Names of VMs recorded as incoming (received, not handed over), for recovery. */
+  public List<String> incomingNames() {
+    return vms.values().stream()
+        .filter(v -> v.record().desired() == VmRecord.Desired.INCOMING)
+        .map(ManagedVm::name)
+        .toList();
+  }
+
+  /** Whether this host owns the VM (false when unknown here). */
+  public boolean owns(String name) {
+    ManagedVm vm = vms.get(name);
+    return vm != null && vm.record().owner().equals(ctx.hostName());
+  }
+
+  /** Checks boot files, machine, CPU, memory and bridges of a spec from another host. */
+  public void revalidateBootAndDevices(VmSpec spec) {
+    specs.revalidate(spec, false);
+  }
+
+  /** Whether this host sees a disk's image (shared storage). */
+  public dev.ferry.api.IncomingCheck.DiskVisibility diskVisibility(dev.ferry.qemu.DiskSpec disk) {
+    return specs.visibility(disk);
   }
 
   /** Memory given to VMs that have a QEMU process. */

@@ -94,6 +94,59 @@ public final class VmSpecFactory {
     return new VmSpec(name, uuid, vcpus, memory, machine, cpu, boot(r), disks(r), nics(r, uuid));
   }
 
+  /**
+   * Checks a complete spec received from another host against this host: images visible inside the
+   * storage roots, bridges present, machine type and CPU model known to this QEMU.
+   */
+  public void revalidate(VmSpec spec) {
+    revalidate(spec, true);
+  }
+
+  /** As {@link #revalidate(VmSpec)}, optionally leaving the disk images out. */
+  public void revalidate(VmSpec spec, boolean includeDisks) {
+    if (qemu.resolveMachine(spec.machine()).filter(spec.machine()::equals).isEmpty()) {
+      throw new BadRequest(
+          "machine type '" + spec.machine() + "' is unknown to this host's QEMU " + qemu.version());
+    }
+    if (!qemu.supportsCpuModel(spec.cpuModel())) {
+      throw new BadRequest(
+          "CPU model '" + spec.cpuModel() + "' is unknown to this host's QEMU " + qemu.version());
+    }
+    if (spec.memory().compareTo(hostMemory) > 0) {
+      throw new BadRequest(
+          "memory " + spec.memory() + " exceeds this host's physical memory of " + hostMemory);
+    }
+    switch (spec.boot()) {
+      case BootSpec.Kernel k -> {
+        storage.confine(k.kernel().toString(), "kernel");
+        k.initrd().ifPresent(i -> storage.confine(i.toString(), "initrd"));
+      }
+      case BootSpec.Firmware f -> {}
+    }
+    if (includeDisks) {
+      for (var d : spec.disks()) {
+        storage.confine(d.path().toString(), "disk image");
+      }
+    }
+    for (var n : spec.nics()) {
+      if (!taps.bridgeExists(n.bridge())) {
+        throw new BadRequest("bridge '" + n.bridge() + "' does not exist on this host");
+      }
+    }
+  }
+
+  /** Whether this host sees a disk image at the same path inside its storage roots. */
+  public dev.ferry.api.IncomingCheck.DiskVisibility visibility(dev.ferry.qemu.DiskSpec d) {
+    try {
+      Path real = storage.confine(d.path().toString(), "disk image");
+      return new dev.ferry.api.IncomingCheck.DiskVisibility(
+          d.id(), d.path().toString(), true, "visible as " + real);
+    } catch (BadRequest e) {
+      return new dev.ferry.api.IncomingCheck.DiskVisibility(
+          d.id(), d.path().toString(), false, e.getMessage());
+    }
+  }
+
   private BootSpec boot(VmCreateRequest r) {
     if (r.kernel().isEmpty()) {
       if (r.initrd().isPresent() || r.cmdline().isPresent()) {

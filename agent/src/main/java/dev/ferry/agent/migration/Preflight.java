@@ -1,0 +1,277 @@
+package dev.ferry.agent.migration;
+
+import dev.ferry.agent.vm.OutgoingHandle;
+import dev.ferry.api.AgentClient;
+import dev.ferry.api.AgentUnreachableException;
+import dev.ferry.api.ApiException;
+import dev.ferry.api.HostFacts;
+import dev.ferry.api.IncomingCheck;
+import dev.ferry.common.DataRate;
+import dev.ferry.migration.MigrationSettings;
+import dev.ferry.migration.Prediction;
+import dev.ferry.migration.Predictor;
+import dev.ferry.qemu.VmSpec;
+import dev.ferry.qmp.DirtyRateInfo;
+import dev.ferry.qmp.MigrationCommand.CalcDirtyRate;
+import dev.ferry.qmp.MigrationCommand.QueryDirtyRate;
+import dev.ferry.qmp.QmpException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The checks before anything is touched, then the measurements the prediction needs. Every refusal
+ * names the host and the reason ("host-b lacks CPU flags avx512f").
+ */
+final class Preflight {
+  private static final Logger log = LoggerFactory.getLogger(Preflight.class);
+  private static final int PROBE_BYTES = 32 << 20;
+  private static final Duration DIRTY_RATE_WINDOW = Duration.ofSeconds(1);
+  private static final Duration DIRTY_RATE_WAIT = Duration.ofSeconds(5);
+
+  /** What the checks settled: the capabilities both ends will use. */
+  record Result(List<String> capabilities) {}
+
+  /** What the measurements found, and the prediction made from them. */
+  record Measurement(DataRate dirtyRate, DataRate link, Prediction prediction, Duration budget) {}
+
+  /** A reason not to migrate. */
+  static final class Refused extends RuntimeException {
+    Refused(String message) {
+      super(message);
+    }
+  }
+
+  private final OutgoingContext ctx;
+  private final OutgoingHandle handle;
+  private final AgentClient dest;
+  private final String destHost;
+  private final MigrationSettings settings;
+  private final String destUrl;
+
+  Preflight(
+      OutgoingContext ctx,
+      OutgoingHandle handle,
+      AgentClient dest,
+      String destHost,
+      String destUrl,
+      MigrationSettings settings) {
+    this.destUrl = destUrl;
+    this.ctx = ctx;
+    this.handle = handle;
+    this.dest = dest;
+    this.destHost = destHost;
+    this.settings = settings;
+  }
+
+  Result run() {
+    VmSpec spec = handle.spec();
+    HostFacts src = ctx.facts().get();
+    HostFacts dst;
+    try {
+      dst = dest.host();
+    } catch (AgentUnreachableException | ApiException e) {
+      throw new Refused("destination agent " + destHost + " does not answer: " + e.getMessage());
+    }
+    if (dst.hostname().equals(src.hostname())) {
+      throw new Refused("the destination " + destHost + " is this host");
+    }
+    List<String> problems = new ArrayList<>();
+    if (src.accelerator().accelerator() != dst.accelerator().accelerator()) {
+      problems.add(
+          "accelerator differs: "
+              + src.hostname()
+              + " runs "
+              + src.accelerator().accelerator().qemuName()
+              + ", "
+              + dst.hostname()
+              + " runs "
+              + dst.accelerator().accelerator().qemuName());
+    }
+    if (padded(src) != padded(dst)) {
+      problems.add(
+          "QEMU "
+              + src.qemu().version()
+              + " on "
+              + src.hostname()
+              + " and "
+              + dst.qemu().version()
+              + " on "
+              + dst.hostname()
+              + " lay out TCG guest RAM differently (one pads it against a pre-9.0 dirty-tracking"
+              + " bug); migrate between QEMUs on the same side of 9.0");
+    }
+    if (spec.cpuModel().equals("host") || spec.cpuModel().equals("max")) {
+      Set<String> missing = new LinkedHashSet<>(src.cpu().flags());
+      missing.removeAll(dst.cpu().flags());
+      if (!missing.isEmpty()) {
+        problems.add(
+            "CPU model '"
+                + spec.cpuModel()
+                + "' exposes flags that "
+                + dst.hostname()
+                + " lacks: "
+                + String.join(",", missing));
+      }
+    }
+    List<String> capabilities = capabilities(src, dst, problems);
+    IncomingCheck check;
+    try {
+      check = dest.checkIncoming(spec);
+    } catch (AgentUnreachableException | ApiException e) {
+      throw new Refused("destination " + destHost + " could not check the VM: " + e.getMessage());
+    }
+    problems.addAll(check.problems());
+    if (!problems.isEmpty()) {
+      throw new Refused(String.join("; ", problems));
+    }
+    return new Result(capabilities);
+  }
+
+  /**
+   * Measures the guest's dirty rate and the link, and predicts. Touches nothing, so it runs while
+   * the destination prepares.
+   */
+  Measurement measure() {
+    VmSpec spec = handle.spec();
+    DataRate dirty = measureDirtyRate();
+    DataRate link = measureLink();
+    DataRate effective = settings.bandwidth().filter(cap -> cap.compareTo(link) < 0).orElse(link);
+    Prediction provisional =
+        Predictor.predict(
+            spec.memory(),
+            dirty,
+            effective,
+            settings.initialDowntime(),
+            Duration.ofSeconds(60),
+            ctx.estimates().current());
+    Duration budget =
+        settings
+            .timeout()
+            .orElseGet(
+                () ->
+                    Predictor.budgetFor(
+                        provisional.converges()
+                            ? provisional.duration()
+                            : provisional.bandwidth().timeFor(spec.memory())));
+    Prediction prediction =
+        Predictor.predict(
+            spec.memory(),
+            dirty,
+            effective,
+            settings.initialDowntime(),
+            budget,
+            ctx.estimates().current());
+    log.info(
+        "Preflight of {} to {}: dirty {}, link {}, budget {} s; {}",
+        spec.name(),
+        destHost,
+        dirty,
+        link,
+        budget.toSeconds(),
+        prediction.summary());
+    return new Measurement(dirty, link, prediction, budget);
+  }
+
+  private static boolean padded(HostFacts h) {
+    int major = Integer.parseInt(h.qemu().version().split("\\.")[0]);
+    return h.accelerator().accelerator() == dev.ferry.qemu.Accelerator.TCG && major < 9;
+  }
+
+  private List<String> capabilities(HostFacts src, HostFacts dst, List<String> problems) {
+    List<String> srcCaps = src.qemu().migrationCapabilities();
+    List<String> dstCaps = dst.qemu().migrationCapabilities();
+    List<String> wanted = new ArrayList<>();
+    List<String> required = new ArrayList<>();
+    wanted.add("events");
+    wanted.add("pause-before-switchover");
+    wanted.add("return-path");
+    wanted.add("late-block-activate");
+    wanted.add("validate-uuid");
+    if (settings.autoConverge()) {
+      wanted.add("auto-converge");
+    }
+    if (settings.allowPostcopy()) {
+      wanted.add("postcopy-ram");
+      required.add("postcopy-ram");
+    }
+    if (settings.multifdChannels() > 1) {
+      wanted.add("multifd");
+      required.add("multifd");
+    }
+    for (String r : required) {
+      if (!srcCaps.contains(r)) {
+        problems.add("QEMU on " + src.hostname() + " lacks migration capability " + r);
+      }
+      if (!dstCaps.contains(r)) {
+        problems.add("QEMU on " + dst.hostname() + " lacks migration capability " + r);
+      }
+    }
+    return wanted.stream().filter(srcCaps::contains).filter(dstCaps::contains).toList();
+  }
+
+  private DataRate measureDirtyRate() {
+    try {
+      handle.qmp().call(new CalcDirtyRate(DIRTY_RATE_WINDOW));
+      Instant deadline = ctx.clock().instant().plus(DIRTY_RATE_WAIT);
+      while (ctx.clock().instant().isBefore(deadline)) {
+        Thread.sleep(DIRTY_RATE_WINDOW.toMillis() / 4);
+        DirtyRateInfo info = handle.qmp().call(new QueryDirtyRate());
+        if (info.status() == DirtyRateInfo.Status.MEASURED) {
+          return info.dirtyRate().orElse(DataRate.ZERO);
+        }
+      }
+      log.warn("Dirty rate of {} not measured in time; assuming 0", handle.spec().name());
+    } catch (QmpException e) {
+      log.warn("Dirty rate of {} not measurable: {}", handle.spec().name(), e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return DataRate.ZERO;
+  }
+
+  /**
+   * Times bursts of filler through a TCP sink the destination opens on its migration address: the
+   * same path the stream takes. The first, small burst warms the path; the best of the timed ones
+   * counts.
+   */
+  private DataRate measureLink() {
+    String host = java.net.URI.create(destUrl).getHost();
+    DataRate best = DataRate.ZERO;
+    try {
+      burst(host, 1 << 20);
+      for (int i = 0; i < 2; i++) {
+        DataRate r = burst(host, PROBE_BYTES);
+        best = r.compareTo(best) > 0 ? r : best;
+      }
+      return best;
+    } catch (AgentUnreachableException | ApiException | java.io.IOException e) {
+      throw new Refused("bandwidth to " + destHost + " not measurable: " + e.getMessage());
+    }
+  }
+
+  private DataRate burst(String host, int bytes) throws java.io.IOException {
+    int port = (int) dest.openBandwidthSink().port();
+    byte[] chunk = new byte[1 << 16];
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(new java.net.InetSocketAddress(host, port), 5000);
+      s.setSoTimeout(10_000);
+      long start = System.nanoTime();
+      var out = s.getOutputStream();
+      for (int sent = 0; sent < bytes; sent += chunk.length) {
+        out.write(chunk);
+      }
+      s.shutdownOutput();
+      if (s.getInputStream().read() < 0) {
+        throw new java.io.IOException("the sink closed without acknowledging");
+      }
+      long nanos = Math.max(1, System.nanoTime() - start);
+      return DataRate.ofBytesPerSecond(Math.round(bytes * 1e9 / nanos));
+    }
+  }
+}

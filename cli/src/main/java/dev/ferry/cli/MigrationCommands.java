@@ -1,0 +1,125 @@
+package dev.ferry.cli;
+
+import dev.ferry.api.AgentClient;
+import dev.ferry.common.DataRate;
+import dev.ferry.migration.MigrationRecord;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code ferry migration ...}: the records of a source host's migrations. */
+@Command(
+    name = "migration",
+    description = "List, show, watch and abort migrations (on their source host).",
+    subcommands = {
+      MigrationCommands.ListAll.class,
+      MigrationCommands.Show.class,
+      MigrationCommands.Watch.class,
+      MigrationCommands.Abort.class,
+      MigrationCommands.Bandwidth.class
+    })
+final class MigrationCommands {
+
+  abstract static class Base implements Callable<Integer> {
+    @Mixin AgentOptions agent;
+    @Spec CommandSpec spec;
+
+    Output out() {
+      return new Output(spec.commandLine().getOut(), agent.json);
+    }
+
+    void print(MigrationRecord r) {
+      if (out().json()) {
+        out().json(r);
+      } else {
+        out().fields(MigrationView.summary(r));
+      }
+    }
+  }
+
+  @Command(name = "list", aliases = "ls", description = "Migrations this host was the source of.")
+  static final class ListAll extends Base {
+    @Override
+    public Integer call() {
+      try (AgentClient c = agent.client()) {
+        List<MigrationRecord> all = c.migrations();
+        if (out().json()) {
+          out().json(all);
+        } else {
+          out().table(MigrationView.header(), all.stream().map(MigrationView::row).toList());
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "show", description = "One migration with its phases, prediction and result.")
+  static final class Show extends Base {
+    @Parameters(index = "0", description = "Migration id (m-...).")
+    String id;
+
+    @Override
+    public Integer call() {
+      try (AgentClient c = agent.client()) {
+        print(c.migration(id));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "watch", description = "Follow a migration's progress until it ends.")
+  static final class Watch extends Base {
+    @Parameters(index = "0", description = "Migration id.")
+    String id;
+
+    @Override
+    public Integer call() {
+      try (AgentClient c = agent.client()) {
+        MigrationRecord r =
+            new MigrationWatcher(c, spec.commandLine().getOut(), System.console() != null)
+                .watch(id);
+        print(r);
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "abort",
+      description = "Abort a migration before handover; the VM stays on its source.")
+  static final class Abort extends Base {
+    @Parameters(index = "0", description = "Migration id.")
+    String id;
+
+    @Override
+    public Integer call() {
+      try (AgentClient c = agent.client()) {
+        print(c.abortMigration(id));
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "bandwidth",
+      description = "Change a running migration's bandwidth cap, e.g. 50M.")
+  static final class Bandwidth extends Base {
+    @Parameters(index = "0", description = "Migration id.")
+    String id;
+
+    @Parameters(index = "1", description = "New cap per second, e.g. 50M.")
+    String rate;
+
+    @Override
+    public Integer call() {
+      try (AgentClient c = agent.client()) {
+        print(c.setBandwidth(id, DataRate.parse(rate)));
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package dev.ferry.cli;
+
+import dev.ferry.api.AgentClient;
+import dev.ferry.api.ApiException;
+import dev.ferry.migration.MigrationRecord;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Follows one migration until it ends, drawing its progress: redrawn in place on a terminal, a line
+ * per second otherwise. Ctrl-C asks whether to abort.
+ */
+final class MigrationWatcher {
+  private static final Duration POLL = Duration.ofMillis(200);
+  private static final Duration PLAIN_EVERY = Duration.ofSeconds(1);
+
+  private final AgentClient agent;
+  private final PrintWriter out;
+  private final boolean terminal;
+
+  MigrationWatcher(AgentClient agent, PrintWriter out, boolean terminal) {
+    this.agent = agent;
+    this.out = out;
+    this.terminal = terminal;
+  }
+
+  MigrationRecord watch(String id) {
+    Interrupts interrupts = new Interrupts();
+    interrupts.install();
+    try {
+      Instant lastLine = Instant.EPOCH;
+      String lastState = "";
+      while (true) {
+        MigrationRecord r = agent.migration(id);
+        String line = MigrationView.progressLine(r);
+        if (terminal) {
+          out.print("\r\033[K" + line);
+          out.flush();
+        } else if (!r.state().label().equals(lastState)
+            || Duration.between(lastLine, Instant.now()).compareTo(PLAIN_EVERY) >= 0) {
+          out.println(line);
+          out.flush();
+          lastLine = Instant.now();
+        }
+        lastState = r.state().label();
+        if (r.state().terminal()) {
+          if (terminal) {
+            out.println();
+          }
+          return r;
+        }
+        if (interrupts.takePending()) {
+          confirmAbort(id);
+        }
+        sleep(POLL);
+      }
+    } finally {
+      interrupts.uninstall();
+    }
+  }
+
+  private void confirmAbort(String id) {
+    out.print("\nAbort migration " + id + "? The VM stays on its source host. [y/N] ");
+    out.flush();
+    String answer;
+    try {
+      answer =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+    } catch (IOException e) {
+      answer = null;
+    }
+    if (answer != null && answer.strip().equalsIgnoreCase("y")) {
+      try {
+        MigrationRecord r = agent.abortMigration(id);
+        out.println("abort: migration is " + r.state().label());
+      } catch (ApiException e) {
+        out.println("abort refused: " + e.getMessage());
+      }
+    } else {
+      out.println("continuing");
+    }
+    out.flush();
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
