@@ -420,7 +420,7 @@ final class OutgoingMigration {
           MigrationParameters.builder()
               .maxBandwidth(rate)
               .maxPostcopyBandwidth(rate)
-              .downtimeLimit(settings.initialDowntime())
+              .downtimeLimit(qemuLimit(settings.initialDowntime()))
               .cpuThrottle(20, 10, true)
               .maxCpuThrottle(99);
       if (settings.multifdChannels() > 1) {
@@ -465,7 +465,12 @@ final class OutgoingMigration {
       bytesTransferred = st.transferred();
       DataRate dirty =
           DataRate.ofBytesPerSecond(st.dirtyPagesRate() * Math.max(1, st.pageSize().bytes()));
-      Duration expected = info.expectedDowntime().orElse(Duration.ZERO);
+      // In the units of the user's pause (see qemuLimit).
+      Duration expected =
+          info.expectedDowntime()
+              .map(
+                  d -> Preflight.padded(ctx.facts().get()) ? d.multipliedBy(PADDED_SYNC_FACTOR) : d)
+              .orElse(Duration.ZERO);
       progress =
           tracker.sample(
               now,
@@ -588,7 +593,7 @@ final class OutgoingMigration {
               .qmp()
               .call(
                   new MigrateSetParameters(
-                      MigrationParameters.builder().downtimeLimit(s.limit()).build()));
+                      MigrationParameters.builder().downtimeLimit(qemuLimit(s.limit())).build()));
           note("policy: " + s.reason());
         } catch (QmpException e) {
           warnings.add("policy could not set the downtime limit: " + e.getMessage());
@@ -871,6 +876,21 @@ final class OutgoingMigration {
       return "(" + e.getMessage() + ")";
     }
   }
+
+  /**
+   * The limit handed to QEMU for a pause of {@code target}. With the TCG RAM pad (QEMU before 9)
+   * the final dirty-bitmap sync runs page by page inside the pause and costs several times what
+   * QEMU's model counts (it only counts sending), so QEMU is given a proportionally lower limit.
+   */
+  private Duration qemuLimit(Duration target) {
+    if (!Preflight.padded(ctx.facts().get())) {
+      return target;
+    }
+    Duration scaled = target.dividedBy(PADDED_SYNC_FACTOR);
+    return scaled.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : scaled;
+  }
+
+  private static final int PADDED_SYNC_FACTOR = 8;
 
   private DataRate uncapped() {
     DataRate twice = DataRate.ofBytesPerSecond(linkRate.bytesPerSecond() * 2);

@@ -178,7 +178,8 @@ final class Preflight {
     return new Measurement(dirty, link, prediction, budget);
   }
 
-  private static boolean padded(HostFacts h) {
+  /** Whether this host's QEMU runs guests with the TCG dirty-tracking RAM pad. */
+  static boolean padded(HostFacts h) {
     int major = Integer.parseInt(h.qemu().version().split("\\.")[0]);
     return h.accelerator().accelerator() == dev.ferry.qemu.Accelerator.TCG && major < 9;
   }

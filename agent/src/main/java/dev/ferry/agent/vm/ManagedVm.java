@@ -382,7 +382,9 @@ final class ManagedVm {
           } catch (QmpException e) {
             log.debug("VM {}: quit after handover: {}", name(), e.getMessage());
           }
-          if (!awaitExit(r.process(), ctx.forcedStopTimeout())) {
+          // The state lives on the destination now; QEMU's own exit can linger on its
+          // migration threads, and nothing of value is left to flush.
+          if (!awaitExit(r.process(), Duration.ofMillis(300))) {
             kill(r.process());
           }
           gone("handed over to " + newOwner + " (epoch " + newEpoch + ")");
