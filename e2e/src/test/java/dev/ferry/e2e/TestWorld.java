@@ -110,6 +110,71 @@ final class TestWorld implements AutoCloseable {
     return r.stdout();
   }
 
+  /** Starts a migration (returns after preflight) from {@code source} to {@code destination}. */
+  dev.ferry.migration.MigrationRecord startMigration(
+      String source, String vm, String destination, dev.ferry.migration.MigrationSettings s) {
+    try (AgentClient a = agent(source)) {
+      return a.migrate(
+          vm,
+          new dev.ferry.api.MigrationRequest(
+              destination, host(destination).plan().agentUrl().toString(), Optional.of(s)));
+    }
+  }
+
+  /** Waits until the migration reached a terminal state (bounded). */
+  dev.ferry.migration.MigrationRecord awaitMigration(String source, String id, Duration max) {
+    try (AgentClient a = agent(source)) {
+      return await("migration " + id + " ends")
+          .atMost(max)
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> a.migration(id), r -> r.state().terminal());
+    }
+  }
+
+  /** Migrates and waits for the end. */
+  dev.ferry.migration.MigrationRecord migrate(
+      String source, String vm, String destination, dev.ferry.migration.MigrationSettings s) {
+    var started = startMigration(source, vm, destination, s);
+    return awaitMigration(source, started.id().value(), Duration.ofMinutes(3));
+  }
+
+  /** Names of the VMs on a host. */
+  List<String> vmNames(String host) {
+    try (AgentClient a = agent(host)) {
+      return a.listVms().stream().map(v -> v.spec().name()).toList();
+    }
+  }
+
+  /** QEMU processes living in a host's namespace. */
+  List<Long> qemuPids(String host) {
+    List<Long> out = new java.util.ArrayList<>();
+    String pids;
+    try {
+      Process p =
+          new ProcessBuilder("ip", "netns", "pids", testbed.host(host).namespace())
+              .redirectErrorStream(true)
+              .start();
+      pids = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      p.waitFor();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    for (String line : pids.split("\\s+")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      long pid = Long.parseLong(line.strip());
+      String cmd = ProcessHandle.of(pid).flatMap(p -> p.info().command()).orElse("");
+      if (cmd.contains("qemu-system")) {
+        out.add(pid);
+      }
+    }
+    return out;
+  }
+
   VmInfo vm(String host, String name) {
     try (AgentClient a = agent(host)) {
       return a.vm(name);

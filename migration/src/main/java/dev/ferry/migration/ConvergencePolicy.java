@@ -136,7 +136,9 @@ public final class ConvergencePolicy {
     }
     DataRate rate =
         throughput.bytesPerSecond() > 0 ? throughput : DataRate.ofMebibytesPerSecond(50);
-    Duration stopAndCopy = rate.timeFor(remaining).multipliedBy(3).dividedBy(2);
+    // Generous: the guest keeps dirtying while QEMU decides, and QEMU's own bandwidth
+    // estimate lags the real one.
+    Duration stopAndCopy = rate.timeFor(remaining).multipliedBy(3);
     Duration forced =
         stopAndCopy.compareTo(MAX_FORCED_DOWNTIME) > 0
             ? MAX_FORCED_DOWNTIME

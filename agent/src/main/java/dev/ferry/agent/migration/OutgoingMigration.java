@@ -506,7 +506,7 @@ final class OutgoingMigration {
               dirty,
               expected,
               info.status() == MigrationStatus.POSTCOPY_ACTIVE);
-      apply(d);
+      apply(d, policy.forced());
     }
   }
 
@@ -584,7 +584,11 @@ final class OutgoingMigration {
     }
   }
 
-  private void apply(PolicyDecision d) {
+  /**
+   * Carries out a policy decision. A forced switchover's limit goes to QEMU as is: it must make
+   * QEMU stop the guest now, whatever its model of the pause.
+   */
+  private void apply(PolicyDecision d, boolean forced) {
     switch (d) {
       case PolicyDecision.Continue c -> {}
       case PolicyDecision.SetDowntimeLimit s -> {
@@ -593,7 +597,9 @@ final class OutgoingMigration {
               .qmp()
               .call(
                   new MigrateSetParameters(
-                      MigrationParameters.builder().downtimeLimit(qemuLimit(s.limit())).build()));
+                      MigrationParameters.builder()
+                          .downtimeLimit(forced ? s.limit() : qemuLimit(s.limit()))
+                          .build()));
           note("policy: " + s.reason());
         } catch (QmpException e) {
           warnings.add("policy could not set the downtime limit: " + e.getMessage());

@@ -1,0 +1,224 @@
+package dev.ferry.bench;
+
+import dev.ferry.qemu.Accelerator;
+import dev.ferry.qemu.MacAddress;
+import dev.ferry.qemu.QemuBinary;
+import dev.ferry.testbed.ExecResult;
+import dev.ferry.testbed.HostPlan;
+import dev.ferry.testbed.OutageProbe;
+import dev.ferry.testbed.ProbeResult;
+import dev.ferry.testbed.Testbed;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * What every peer runs on: the testbed (source host-a, destination host-b, the client namespace),
+ * the test guest, the QEMU binary, the timings, and the cleanup registry. Also the steps all peers
+ * share: a fresh guest identity, waiting for the guest to boot, the warm-up, the outage probe
+ * around the migration, and the source link cap.
+ *
+ * <p>Used from the benchmark's main thread only (runs are sequential).
+ */
+public final class BenchWorld {
+  static final String SOURCE = "host-a";
+  static final String DESTINATION = "host-b";
+
+  /** The test guest's serial markers (guest/README.md). */
+  static final String READY_MARKER = "FERRY-GUEST-READY";
+
+  static final String ERROR_MARKER = "FERRY-GUEST-ERROR";
+
+  /** Guest addresses 198.18.k.100..199; the benchmark cycles through them. */
+  private static final int GUEST_ADDRESSES = 100;
+
+  private static final int FIRST_MIGRATION_PORT = 49300;
+  private static final int MIGRATION_PORTS = 100;
+  private static final Duration CONSOLE_POLL = Duration.ofMillis(100);
+
+  private final Testbed testbed;
+  private final GuestImage image;
+  private final QemuBinary qemu;
+  private final Accelerator accelerator;
+  private final Timings timings;
+  private final Cleanup cleanup;
+  private final Path runtimeDir;
+  private final Path dataDir;
+  private final AtomicInteger guests = new AtomicInteger();
+  private final AtomicInteger ports = new AtomicInteger();
+
+  /**
+   * @param runtimeDir where QEMU processes the benchmark starts keep their sockets and logs
+   * @param dataDir where peers keep state on disk (libvirt's per-host directories)
+   */
+  public BenchWorld(
+      Testbed testbed,
+      GuestImage image,
+      QemuBinary qemu,
+      Accelerator accelerator,
+      Timings timings,
+      Cleanup cleanup,
+      Path runtimeDir,
+      Path dataDir) {
+    this.testbed = Objects.requireNonNull(testbed, "testbed");
+    this.image = Objects.requireNonNull(image, "image");
+    this.qemu = Objects.requireNonNull(qemu, "qemu");
+    this.accelerator = Objects.requireNonNull(accelerator, "accelerator");
+    this.timings = Objects.requireNonNull(timings, "timings");
+    this.cleanup = Objects.requireNonNull(cleanup, "cleanup");
+    this.runtimeDir = Objects.requireNonNull(runtimeDir, "runtimeDir");
+    this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+  }
+
+  public Testbed testbed() {
+    return testbed;
+  }
+
+  public GuestImage image() {
+    return image;
+  }
+
+  public QemuBinary qemu() {
+    return qemu;
+  }
+
+  public Accelerator accelerator() {
+    return accelerator;
+  }
+
+  public Timings timings() {
+    return timings;
+  }
+
+  public Cleanup cleanup() {
+    return cleanup;
+  }
+
+  public Path runtimeDir() {
+    return runtimeDir;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** Where guests boot and migrations start: host-a. */
+  public HostPlan source() {
+    return testbed.host(SOURCE).plan();
+  }
+
+  /** Where guests migrate to: host-b. */
+  public HostPlan destination() {
+    return testbed.host(DESTINATION).plan();
+  }
+
+  /** The versioned machine type both ends of a migration use ({@code pc} resolved). */
+  public String machineType() {
+    return qemu.resolveMachine("pc")
+        .orElseThrow(() -> new BenchException("machine type", qemu.path() + " has no 'pc'"));
+  }
+
+  /** A fresh identity for the guest of {@code peer}'s run {@code run} of {@code scenario}. */
+  public Guest newGuest(String peer, Scenario scenario, int run) {
+    int n = guests.getAndIncrement();
+    UUID uuid = UUID.randomUUID();
+    return new Guest(
+        (peer + "-" + scenario.id() + "-" + run).toLowerCase(Locale.ROOT),
+        uuid,
+        testbed.guestAddress(n % GUEST_ADDRESSES),
+        source().prefixLength(),
+        MacAddress.derive(uuid, 0));
+  }
+
+  /** A TCP port for the next migration stream, so no run meets the last one's closing socket. */
+  public int nextMigrationPort() {
+    return FIRST_MIGRATION_PORT + ports.getAndIncrement() % MIGRATION_PORTS;
+  }
+
+  /**
+   * Caps the source host's link as the scenario asks, until the returned handle is closed; a no-op
+   * handle when it asks for nothing.
+   */
+  public Cleanup.Registration capLink(Scenario scenario) {
+    if (scenario.sourceLinkCap().isEmpty()) {
+      return cleanup.add("no link cap", () -> {});
+    }
+    testbed.limitRate(SOURCE, scenario.sourceLinkCap().get());
+    return cleanup.add("uncap " + SOURCE, () -> testbed.clearImpairment(SOURCE));
+  }
+
+  /**
+   * Waits until the guest's serial console (as {@code console} reads it) shows the ready marker.
+   *
+   * @throws BenchException if it shows the error marker, or nothing within the boot timeout
+   */
+  public void awaitGuestReady(Guest guest, Supplier<String> console) {
+    long deadline = System.nanoTime() + timings.boot().toNanos();
+    while (true) {
+      String text = console.get();
+      if (text.contains(READY_MARKER)) {
+        return;
+      }
+      if (text.contains(ERROR_MARKER)) {
+        throw new BenchException("boot " + guest.name(), "the guest reported " + tail(text));
+      }
+      if (System.nanoTime() > deadline) {
+        throw new BenchException(
+            "boot " + guest.name(),
+            "not ready within " + timings.boot().toSeconds() + " s; console ends: " + tail(text));
+      }
+      pause(CONSOLE_POLL);
+    }
+  }
+
+  /**
+   * The steps around a peer's migration of a booted guest: the warm-up, the scenario's link cap,
+   * the probe from the client namespace, the migration itself, the settling time after a
+   * switchover; fills in the outage the probe saw. The link cap is removed again before this
+   * returns.
+   */
+  public RunResult probed(Scenario scenario, Guest guest, Supplier<RunResult> migration) {
+    pause(timings.warmUp());
+    // A stale neighbour entry from an earlier guest on the same address would look like outage.
+    testbed.exec(testbed.clientNamespace(), "ip", "neigh", "flush", "all");
+    Cleanup.Registration cap = capLink(scenario);
+    try (OutageProbe probe =
+        OutageProbe.start(
+            testbed, image.probe(), guest.address(), Duration.ofMillis(1), timings.firstReply())) {
+      RunResult result = migration.get();
+      if (result.outcome().converged()) {
+        pause(timings.settle());
+      }
+      ProbeResult seen = probe.stop();
+      return result.withOutage(Duration.ofNanos(Math.round(seen.outageMs() * 1_000_000)));
+    } finally {
+      cap.close();
+    }
+  }
+
+  /** Runs a command in {@code host}'s namespace. */
+  public ExecResult exec(HostPlan host, Duration timeout, List<String> command) {
+    return testbed.exec(host.namespace(), timeout, command);
+  }
+
+  /** Sleeps; an interrupt ends the benchmark. */
+  public static void pause(Duration d) {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BenchException("wait", "interrupted", e);
+    }
+  }
+
+  private static String tail(String text) {
+    String t = text.strip();
+    List<String> lines = t.lines().toList();
+    return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+  }
+}

@@ -1,0 +1,66 @@
+package dev.ferry.bench;
+
+import dev.ferry.common.ByteSize;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What one peer measured migrating one guest once. Figures a peer could not obtain are empty.
+ *
+ * @param peer the peer's name
+ * @param scenario the scenario's id
+ * @param run 1-based run number
+ * @param outcome how the attempt ended
+ * @param total from the migration request until the guest ran on the destination, as the caller of
+ *     the peer sees it (includes preparing the destination); for an attempt that did not converge,
+ *     until it was cancelled
+ * @param migration the hypervisor's own figure for the migration stream ({@code total-time}; for
+ *     libvirt, its job's elapsed time)
+ * @param downtime the hypervisor's own figure for the pause ({@code downtime}; for libvirt, its job
+ *     statistics)
+ * @param outage the longest gap between answers seen by a client probing the guest every 1 ms
+ * @param transferred bytes sent by the migration stream
+ */
+public record RunResult(
+    String peer,
+    String scenario,
+    int run,
+    Outcome outcome,
+    Optional<Duration> total,
+    Optional<Duration> migration,
+    Optional<Duration> downtime,
+    Optional<Duration> outage,
+    Optional<ByteSize> transferred) {
+
+  public RunResult {
+    Objects.requireNonNull(peer, "peer");
+    Objects.requireNonNull(scenario, "scenario");
+    Objects.requireNonNull(outcome, "outcome");
+    Objects.requireNonNull(total, "total");
+    Objects.requireNonNull(migration, "migration");
+    Objects.requireNonNull(downtime, "downtime");
+    Objects.requireNonNull(outage, "outage");
+    Objects.requireNonNull(transferred, "transferred");
+  }
+
+  /** A result with no figures: for unavailable peers and attempts that failed early. */
+  public static RunResult without(String peer, Scenario scenario, int run, Outcome outcome) {
+    return new RunResult(
+        peer,
+        scenario.id(),
+        run,
+        outcome,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty());
+  }
+
+  /** The same result with the client-side outage filled in. */
+  public RunResult withOutage(Duration outage) {
+    return new RunResult(
+        peer, scenario, run, outcome, total, migration, downtime, Optional.of(outage), transferred);
+  }
+}

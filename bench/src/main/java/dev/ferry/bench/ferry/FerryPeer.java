@@ -1,0 +1,150 @@
+package dev.ferry.bench.ferry;
+
+import dev.ferry.api.AgentClient;
+import dev.ferry.api.AgentEndpoint;
+import dev.ferry.api.ApiException;
+import dev.ferry.api.VmCreateRequest;
+import dev.ferry.bench.BenchWorld;
+import dev.ferry.bench.Guest;
+import dev.ferry.bench.Outcome;
+import dev.ferry.bench.Peer;
+import dev.ferry.bench.RunResult;
+import dev.ferry.bench.Scenario;
+import dev.ferry.testbed.HostPlan;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ferry itself: the guest is created and booted through host-a's agent, and moved to host-b by a
+ * {@link FerryMigrator}.
+ *
+ * <p><b>Wiring point.</b> Until Ferry's migration API exists, {@link #wired()} has no migrator and
+ * every run reports "not yet wired" without starting anything. To plug Ferry in, make {@link
+ * #wired()} return a migrator that calls the agent's migrate endpoint; nothing else in the
+ * benchmark changes.
+ */
+public final class FerryPeer implements Peer {
+  public static final String NAME = "ferry";
+
+  private static final Logger log = LoggerFactory.getLogger(FerryPeer.class);
+  private static final int NOT_FOUND = 404;
+  private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+  private static final long CONSOLE_BYTES = 16 * 1024;
+
+  private final Optional<FerryMigrator> migrator;
+
+  public FerryPeer(Optional<FerryMigrator> migrator) {
+    this.migrator = migrator;
+  }
+
+  /** Ferry's migrator, once its migration API exists. */
+  public static Optional<FerryMigrator> wired() {
+    return Optional.empty();
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public boolean needsAgents() {
+    return migrator.isPresent();
+  }
+
+  @Override
+  public RunResult run(Scenario scenario, int run, BenchWorld world) {
+    if (migrator.isEmpty()) {
+      return RunResult.without(
+          NAME,
+          scenario,
+          run,
+          new Outcome.Unavailable("not yet wired (FerryPeer.wired() has no migrator)"));
+    }
+    Guest guest = world.newGuest(NAME, scenario, run);
+    HostPlan source = world.source();
+    HostPlan destination = world.destination();
+    try (AgentClient a = agent(source);
+        AgentClient b = agent(destination)) {
+      try {
+        a.createVm(request(world, scenario, guest, source));
+        world.awaitGuestReady(guest, () -> a.console(guest.name(), CONSOLE_BYTES));
+        return world.probed(
+            scenario, guest, () -> migrate(world, scenario, run, guest, a, destination));
+      } finally {
+        remove(a, guest.name());
+        remove(b, guest.name());
+      }
+    } catch (RuntimeException e) {
+      return RunResult.without(
+          NAME, scenario, run, new Outcome.Failed(String.valueOf(e.getMessage())));
+    }
+  }
+
+  private RunResult migrate(
+      BenchWorld world,
+      Scenario scenario,
+      int run,
+      Guest guest,
+      AgentClient source,
+      HostPlan destination) {
+    long started = System.nanoTime();
+    FerryMigrator.Result r =
+        migrator
+            .orElseThrow()
+            .migrate(source, guest.name(), destination, world.timings().giveUpAfter());
+    Duration total = Duration.ofNanos(System.nanoTime() - started);
+    Outcome outcome =
+        switch (r.status()) {
+          case COMPLETED -> new Outcome.Converged();
+          case GAVE_UP -> new Outcome.NotConverged(world.timings().giveUpAfter());
+          case FAILED -> new Outcome.Failed(r.detail().orElse("Ferry reports a failure"));
+        };
+    return new RunResult(
+        NAME,
+        scenario.id(),
+        run,
+        outcome,
+        Optional.of(total),
+        r.migration(),
+        r.downtime(),
+        Optional.empty(),
+        r.transferred());
+  }
+
+  private static VmCreateRequest request(
+      BenchWorld world, Scenario scenario, Guest guest, HostPlan source) {
+    return new VmCreateRequest(
+        guest.name(),
+        Optional.of(1),
+        scenario.memory(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.of(world.image().kernel().toString()),
+        Optional.of(world.image().initrd().toString()),
+        Optional.of(scenario.kernelCmdline(guest.cidr(), guest.name())),
+        List.of(),
+        List.of(new VmCreateRequest.Nic(source.bridge(), Optional.of(guest.mac().value()))),
+        Optional.of(true));
+  }
+
+  private static AgentClient agent(HostPlan host) {
+    return new AgentClient(new AgentEndpoint.Unix(host.agentSocket()));
+  }
+
+  /** Stops and deletes {@code vm} on one host; a host that does not have it is fine. */
+  private static void remove(AgentClient agent, String vm) {
+    try {
+      agent.stop(vm, true, STOP_GRACE);
+      agent.delete(vm, true);
+    } catch (ApiException e) {
+      // 404: not on this host (never created, or migrated away), nothing to remove.
+      if (e.status() != NOT_FOUND) {
+        log.warn("Could not remove {} from {}: {}", vm, agent.endpoint(), e.getMessage());
+      }
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package dev.ferry.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.common.DataRate;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ScenarioTest {
+
+  @Test
+  void parsesIdsInTheOrderGiven() {
+    assertThat(Scenario.parseList("c,a")).containsExactly(Scenario.FASTER_THAN_LINK, Scenario.IDLE);
+  }
+
+  @Test
+  void ignoresCaseAndBlanksAroundCommas() {
+    assertThat(Scenario.parseList(" B , a ")).containsExactly(Scenario.DIRTYING, Scenario.IDLE);
+  }
+
+  @Test
+  void allMeansEveryScenarioInTableOrder() {
+    assertThat(Scenario.parseList("all")).isEqualTo(Scenario.ALL);
+    assertThat(Scenario.ALL).extracting(Scenario::id).containsExactly("a", "b", "c");
+  }
+
+  @Test
+  void unknownIdIsRejectedNamingTheKnownOnes() {
+    assertThatThrownBy(() -> Scenario.parseList("a,d"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown scenario 'd'")
+        .hasMessageContaining("a, b, c");
+  }
+
+  @Test
+  void repeatedOrEmptyIdsAreRejected() {
+    assertThatThrownBy(() -> Scenario.parseList("a,b,a"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'a' is named twice");
+    assertThatThrownBy(() -> Scenario.parseList("a,,b"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("empty scenario name");
+    assertThatThrownBy(() -> Scenario.parseList("")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void kernelCommandLineCarriesAddressHostnameAndWorkload() {
+    assertThat(Scenario.IDLE.kernelCmdline("198.18.77.100/24", "qemu-a-1"))
+        .isEqualTo("console=ttyS0 quiet ferry.ip=198.18.77.100/24 ferry.hostname=qemu-a-1");
+    assertThat(Scenario.DIRTYING.kernelCmdline("198.18.77.101/24", "qemu-b-1"))
+        .endsWith(" ferry.dirty=256:64");
+    assertThat(Scenario.FASTER_THAN_LINK.kernelCmdline("198.18.77.102/24", "qemu-c-1"))
+        .endsWith(" ferry.dirty=512:400");
+  }
+
+  @Test
+  void onlyTheFasterThanLinkScenarioCapsTheSourceLink() {
+    assertThat(Scenario.FASTER_THAN_LINK.sourceLinkCap()).contains(DataRate.ofMiBPerSecond(100));
+    assertThat(List.of(Scenario.IDLE, Scenario.DIRTYING))
+        .allSatisfy(s -> assertThat(s.sourceLinkCap()).isEmpty());
+  }
+
+  @Test
+  void guestsStayWithinTheAllowedMemorySizes() {
+    assertThat(Scenario.ALL).allSatisfy(s -> assertThat(s.memory().toMiB()).isBetween(128L, 1024L));
+  }
+}
