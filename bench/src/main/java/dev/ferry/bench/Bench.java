@@ -268,6 +268,7 @@ public final class Bench implements Callable<Integer> {
     b.append(", migration ").append(Format.millis(r.migration()));
     b.append(", downtime ").append(Format.millis(r.downtime()));
     b.append(", outage ").append(Format.millis(r.outage()));
+    r.outageAt().ifPresent(at -> b.append(" at ").append(Format.millis(at)));
     b.append(", sent ").append(Format.size(r.transferred()));
     return b.toString();
   }

@@ -10,9 +10,11 @@ import dev.ferry.testbed.ProbeResult;
 import dev.ferry.testbed.Testbed;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -190,12 +192,14 @@ public final class BenchWorld {
     try (OutageProbe probe =
         OutageProbe.start(
             testbed, image.probe(), guest.address(), Duration.ofMillis(1), timings.firstReply())) {
+      // The probe's window began as start() returned, and the peer's request follows at once, so
+      // offsets into the window are (to a few ms) offsets from the migration request.
       RunResult result = migration.get();
       if (result.outcome().converged()) {
         pause(timings.settle());
       }
       ProbeResult seen = probe.stop();
-      return result.withOutage(Duration.ofNanos(Math.round(seen.outageMs() * 1_000_000)));
+      return result.withOutage(millis(seen.outageMs()), outageStart(seen));
     } finally {
       cap.close();
     }
@@ -214,6 +218,23 @@ public final class BenchWorld {
       Thread.currentThread().interrupt();
       throw new BenchException("wait", "interrupted", e);
     }
+  }
+
+  /** Where in the probe's window the longest gap began: at a gap, or at the last reply. */
+  static Optional<Duration> outageStart(ProbeResult p) {
+    if (p.tailGapMs() >= p.maxGapMs()) {
+      return Optional.ofNullable(p.lastReplyAtMs()).map(BenchWorld::millis);
+    }
+    if (p.gaps() == null) {
+      return Optional.empty();
+    }
+    return p.gaps().stream()
+        .max(Comparator.comparingDouble(ProbeResult.Gap::ms))
+        .map(g -> millis(g.startMs()));
+  }
+
+  private static Duration millis(double ms) {
+    return Duration.ofNanos(Math.round(ms * 1_000_000));
   }
 
   private static String tail(String text) {

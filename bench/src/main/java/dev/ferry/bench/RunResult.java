@@ -21,6 +21,8 @@ import java.util.Optional;
  *     statistics)
  * @param outage the longest gap between answers seen by a client probing the guest every 1 ms
  * @param transferred bytes sent by the migration stream
+ * @param outageAt when the longest gap began, counted from the migration request (an outage at the
+ *     switchover starts near the end of the migration; one elsewhere points at something else)
  */
 public record RunResult(
     String peer,
@@ -31,7 +33,8 @@ public record RunResult(
     Optional<Duration> migration,
     Optional<Duration> downtime,
     Optional<Duration> outage,
-    Optional<ByteSize> transferred) {
+    Optional<ByteSize> transferred,
+    Optional<Duration> outageAt) {
 
   public RunResult {
     Objects.requireNonNull(peer, "peer");
@@ -42,6 +45,30 @@ public record RunResult(
     Objects.requireNonNull(downtime, "downtime");
     Objects.requireNonNull(outage, "outage");
     Objects.requireNonNull(transferred, "transferred");
+    Objects.requireNonNull(outageAt, "outageAt");
+  }
+
+  /** The hypervisor's figures of one migration, before the client's outage is known. */
+  public static RunResult measured(
+      String peer,
+      Scenario scenario,
+      int run,
+      Outcome outcome,
+      Duration total,
+      Optional<Duration> migration,
+      Optional<Duration> downtime,
+      Optional<ByteSize> transferred) {
+    return new RunResult(
+        peer,
+        scenario.id(),
+        run,
+        outcome,
+        Optional.of(total),
+        migration,
+        downtime,
+        Optional.empty(),
+        transferred,
+        Optional.empty());
   }
 
   /** A result with no figures: for unavailable peers and attempts that failed early. */
@@ -55,12 +82,22 @@ public record RunResult(
         Optional.empty(),
         Optional.empty(),
         Optional.empty(),
+        Optional.empty(),
         Optional.empty());
   }
 
-  /** The same result with the client-side outage filled in. */
-  public RunResult withOutage(Duration outage) {
+  /** The same result with the client-side outage, and when it began, filled in. */
+  public RunResult withOutage(Duration outage, Optional<Duration> outageAt) {
     return new RunResult(
-        peer, scenario, run, outcome, total, migration, downtime, Optional.of(outage), transferred);
+        peer,
+        scenario,
+        run,
+        outcome,
+        total,
+        migration,
+        downtime,
+        Optional.of(outage),
+        transferred,
+        outageAt);
   }
 }

@@ -2,9 +2,13 @@ package dev.ferry.cli;
 
 import dev.ferry.api.AgentClient;
 import dev.ferry.api.AgentEndpoint;
+import dev.ferry.api.MigrationRequest;
 import dev.ferry.api.VmCreateRequest;
 import dev.ferry.api.VmInfo;
 import dev.ferry.common.ByteSize;
+import dev.ferry.migration.MigrationRecord;
+import dev.ferry.migration.MigrationSettings;
+import dev.ferry.migration.MigrationState;
 import dev.ferry.testbed.ExecResult;
 import dev.ferry.testbed.OutageProbe;
 import dev.ferry.testbed.ProbeResult;
@@ -45,6 +49,12 @@ final class DemoCommand implements Callable<Integer> {
       defaultValue = "auto",
       description = "Accelerator (default: ${DEFAULT-VALUE}).")
   String accel;
+
+  @Option(
+      names = "--workload",
+      defaultValue = "64:16",
+      description = "Memory dirtier in the guest, WSS_MIB:RATE_MIBPS (default: ${DEFAULT-VALUE}).")
+  String workload;
 
   @Option(
       names = "--keep",
@@ -109,7 +119,13 @@ final class DemoCommand implements Callable<Integer> {
                   Optional.empty(),
                   Optional.of(guest.resolve("vmlinuz").toString()),
                   Optional.of(guest.resolve("initrd.img").toString()),
-                  Optional.of("console=ttyS0 quiet ferry.ip=" + ip + "/24 ferry.hostname=" + VM),
+                  Optional.of(
+                      "console=ttyS0 quiet ferry.ip="
+                          + ip
+                          + "/24 ferry.hostname="
+                          + VM
+                          + " ferry.dirty="
+                          + workload),
                   List.of(),
                   List.of(new VmCreateRequest.Nic("br0", Optional.empty())),
                   Optional.of(true)));
@@ -146,10 +162,83 @@ final class DemoCommand implements Callable<Integer> {
           "  HTTP from the client: %s",
           http.ok() ? http.stdout().strip() : "failed: " + http.stderr().strip());
 
+      List<MigrationRecord> moves = new java.util.ArrayList<>();
+      moves.add(move(tb, guest, ip, "host-a", "host-b"));
+      moves.add(move(tb, guest, ip, "host-b", "host-a"));
+      step("Summary (total time includes preflight, destination start and cleanup):");
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "  %-16s %9s %9s %9s %10s  %s",
+              "move",
+              "total",
+              "downtime",
+              "outage",
+              "bytes",
+              "predicted"));
+      for (MigrationRecord r : moves) {
+        out.println(
+            String.format(
+                Locale.ROOT,
+                "  %-16s %7d ms %6d ms %6d ms %10s  %s",
+                r.source() + "->" + r.destination(),
+                r.durationMs().orElse(-1L),
+                r.downtimeMs().orElse(-1L),
+                r.outageMs().orElse(-1L),
+                r.bytesTransferred().map(ByteSize::toHuman).orElse("-"),
+                r.prediction().map(MigrationView::prediction).orElse("-")));
+      }
+      out.flush();
       step("Stopping the guest (ACPI power-off)");
       VmInfo stopped = a.stop(VM, false, Duration.ofSeconds(20));
       step("  %s is %s", VM, stopped.state().text());
       a.delete(VM, false);
+    }
+  }
+
+  /** One live migration with the client probing the guest all along. */
+  private MigrationRecord move(Testbed tb, Path guest, String ip, String from, String to) {
+    try (AgentClient src =
+        new AgentClient(new AgentEndpoint.Unix(tb.host(from).plan().agentSocket()))) {
+      step(
+          "Live-migrating %s from %s to %s while the client probes it every millisecond",
+          VM, from, to);
+      MigrationRecord r;
+      ProbeResult p;
+      try (OutageProbe probe =
+          OutageProbe.start(
+              tb,
+              guest.resolve("bin/ferry-probe"),
+              ip,
+              Duration.ofMillis(1),
+              Duration.ofSeconds(30))) {
+        MigrationRecord started =
+            src.migrate(
+                VM,
+                new MigrationRequest(
+                    to,
+                    tb.host(to).plan().agentUrl().toString(),
+                    Optional.of(MigrationSettings.defaults())));
+        r = new MigrationWatcher(src, out, System.console() != null).watch(started.id().value());
+        p = probe.stop();
+      }
+      r = src.reportOutage(r.id().value(), Math.round(p.outageMs()));
+      if (!(r.state() instanceof MigrationState.Completed)) {
+        throw new IllegalStateException(
+            "migration "
+                + r.id()
+                + " ended "
+                + r.state().label()
+                + ": "
+                + r.error().map(Object::toString).orElse(""));
+      }
+      step(
+          "  done: %d ms in all, QEMU downtime %d ms, outage seen by the client %d ms, %s sent",
+          r.durationMs().orElse(-1L),
+          r.downtimeMs().orElse(-1L),
+          r.outageMs().orElse(-1L),
+          r.bytesTransferred().map(ByteSize::toHuman).orElse("-"));
+      return r;
     }
   }
 

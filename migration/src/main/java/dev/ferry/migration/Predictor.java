@@ -23,14 +23,18 @@ public final class Predictor {
    * @param firstPassRate how fast pass 1 walks RAM (mostly zero pages for a fresh guest)
    * @param streamRate how fast QEMU sends dirty pages when the link is not the limit
    * @param resumeOverhead user-visible pause beyond QEMU's own downtime figure
+   * @param fixedCost time outside the copy: checks, measuring, starting the destination QEMU,
+   *     handover and cleanup
    */
-  public record Estimates(DataRate firstPassRate, DataRate streamRate, Duration resumeOverhead) {
+  public record Estimates(
+      DataRate firstPassRate, DataRate streamRate, Duration resumeOverhead, Duration fixedCost) {
     /** Figures measured on TCG testbeds; replaced by what the agent observes. */
     public static Estimates defaults() {
       return new Estimates(
           DataRate.ofMebibytesPerSecond(900),
           DataRate.ofMebibytesPerSecond(180),
-          Duration.ofMillis(100));
+          Duration.ofMillis(100),
+          Duration.ofMillis(2500));
     }
   }
 
@@ -56,7 +60,7 @@ public final class Predictor {
     double d = dirtyRate.bytesPerSecond();
     double t1 = memory.bytes() / (double) Math.max(1, firstPass.bytesPerSecond());
     double threshold = b * downtimeTarget.toNanos() / 1e9;
-    double total = SETUP.toNanos() / 1e9 + t1;
+    double total = (SETUP.toNanos() + est.fixedCost().toNanos()) / 1e9 + t1;
     double pending = d * t1;
     int passes = 1;
     boolean converges = d < b;

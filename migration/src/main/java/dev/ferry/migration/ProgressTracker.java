@@ -98,7 +98,7 @@ public final class ProgressTracker {
             last.downtimeTarget(),
             last.expectedDowntime(),
             last.throttlePercent(),
-            now == MigrationPhase.CLEANUP ? 100 : 0,
+            now == MigrationPhase.HANDOVER || now == MigrationPhase.CLEANUP ? 100 : 0,
             Optional.empty(),
             last.disks());
     return last;

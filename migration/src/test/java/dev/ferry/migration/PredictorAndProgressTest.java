@@ -25,7 +25,7 @@ class PredictorAndProgressTest {
             EST);
     assertThat(p.converges()).isTrue();
     assertThat(p.passes()).isLessThanOrEqualTo(2);
-    assertThat(p.duration()).isLessThan(Duration.ofSeconds(2));
+    assertThat(p.duration()).isLessThan(Duration.ofSeconds(4));
     assertThat(p.downtime()).isLessThan(Duration.ofMillis(200));
   }
 

@@ -31,7 +31,8 @@ final class HostEstimates {
           new Predictor.Estimates(
               blend(current.firstPassRate(), firstPass),
               blend(current.streamRate(), stream),
-              current.resumeOverhead());
+              current.resumeOverhead(),
+              current.fixedCost());
     } finally {
       lock.unlock();
     }
@@ -49,7 +50,31 @@ final class HostEstimates {
               current.resumeOverhead().toMillis() * (1 - WEIGHT) + extra.toMillis() * WEIGHT);
       current =
           new Predictor.Estimates(
-              current.firstPassRate(), current.streamRate(), Duration.ofMillis(ms));
+              current.firstPassRate(),
+              current.streamRate(),
+              Duration.ofMillis(ms),
+              current.fixedCost());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The time a migration spent outside its copy (total minus pre-copy and switchover). */
+  void observeFixedCost(Duration outsideCopy) {
+    if (outsideCopy.isNegative()) {
+      return;
+    }
+    lock.lock();
+    try {
+      long ms =
+          Math.round(
+              current.fixedCost().toMillis() * (1 - WEIGHT) + outsideCopy.toMillis() * WEIGHT);
+      current =
+          new Predictor.Estimates(
+              current.firstPassRate(),
+              current.streamRate(),
+              current.resumeOverhead(),
+              Duration.ofMillis(ms));
     } finally {
       lock.unlock();
     }

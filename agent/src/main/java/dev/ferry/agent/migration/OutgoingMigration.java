@@ -941,6 +941,13 @@ final class OutgoingMigration {
         }
         if (tracker != null && to instanceof MigrationState.Completed) {
           progress = tracker.enter(now, MigrationPhase.CLEANUP);
+          Instant copyStart = phases.get(MigrationPhase.PRECOPY);
+          Instant copyEnd = phases.get(MigrationPhase.HANDOVER);
+          if (copyStart != null && copyEnd != null) {
+            ctx.estimates()
+                .observeFixedCost(
+                    Duration.between(startedAt, now).minus(Duration.between(copyStart, copyEnd)));
+          }
         }
       }
     } finally {

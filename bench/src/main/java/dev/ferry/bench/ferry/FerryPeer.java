@@ -103,16 +103,8 @@ public final class FerryPeer implements Peer {
           case GAVE_UP -> new Outcome.NotConverged(world.timings().giveUpAfter());
           case FAILED -> new Outcome.Failed(r.detail().orElse("Ferry reports a failure"));
         };
-    return new RunResult(
-        NAME,
-        scenario.id(),
-        run,
-        outcome,
-        Optional.of(total),
-        r.migration(),
-        r.downtime(),
-        Optional.empty(),
-        r.transferred());
+    return RunResult.measured(
+        NAME, scenario, run, outcome, total, r.migration(), r.downtime(), r.transferred());
   }
 
   private static VmCreateRequest request(

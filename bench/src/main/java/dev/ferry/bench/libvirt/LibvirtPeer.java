@@ -196,15 +196,14 @@ public final class LibvirtPeer implements Peer {
 
   private static RunResult result(
       Scenario scenario, int run, Outcome outcome, Duration total, JobStats stats) {
-    return new RunResult(
+    return RunResult.measured(
         NAME,
-        scenario.id(),
+        scenario,
         run,
         outcome,
-        Optional.of(total),
+        total,
         stats.elapsed(),
         stats.downtime(),
-        Optional.empty(),
         stats.transferred());
   }
 

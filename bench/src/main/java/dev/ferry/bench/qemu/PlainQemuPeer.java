@@ -152,15 +152,14 @@ public final class PlainQemuPeer implements Peer {
 
   private static RunResult result(
       Scenario scenario, int run, Outcome outcome, Duration total, MigrationInfo info) {
-    return new RunResult(
+    return RunResult.measured(
         NAME,
-        scenario.id(),
+        scenario,
         run,
         outcome,
-        Optional.of(total),
+        total,
         info.totalTime(),
         info.downtime(),
-        Optional.empty(),
         info.ram().map(MigrationInfo.Stats::transferred));
   }
 

@@ -48,6 +48,7 @@ public record Report(
           Table.Column.right("migration"),
           Table.Column.right("downtime"),
           Table.Column.right("outage"),
+          Table.Column.right("outage at"),
           Table.Column.right("transferred"));
 
   public Report {
@@ -97,6 +98,7 @@ public record Report(
               Format.millis(r.migration()),
               Format.millis(r.downtime()),
               Format.millis(r.outage()),
+              Format.millis(r.outageAt()),
               Format.size(r.transferred())));
     }
     return t;
@@ -157,6 +159,8 @@ public record Report(
           sending one UDP datagram per millisecond to the guest's echo service: what a user sees.
         - **transferred**: bytes the migration stream carried (QEMU's `ram.transferred`;
           libvirt: `data_processed`).
+        - **outage at** (every run): when the longest gap began, counted from the migration
+          request; an outage at the switchover begins near the end of the migration.
         """);
     b.append("A migration still running after ")
         .append(giveUpAfter.toSeconds())

@@ -37,7 +37,8 @@ class ReportTest {
         Optional.of(Duration.ofMillis(totalMs - 100)),
         Optional.of(Duration.ofMillis(40)),
         Optional.of(Duration.ofMillis(outageMs)),
-        Optional.of(ByteSize.ofMiB(100)));
+        Optional.of(ByteSize.ofMiB(100)),
+        Optional.of(Duration.ofMillis(totalMs - 150)));
   }
 
   private static RunResult gaveUp(String peer, int run) {
@@ -50,7 +51,8 @@ class ReportTest {
         Optional.empty(),
         Optional.empty(),
         Optional.of(Duration.ofMillis(500)),
-        Optional.of(ByteSize.ofGiB(8)));
+        Optional.of(ByteSize.ofGiB(8)),
+        Optional.of(Duration.ofSeconds(12)));
   }
 
   private static Report report(List<RunResult> results) {
@@ -115,6 +117,7 @@ class ReportTest {
         .contains("## Scenario a: idle, 512 MiB")
         .contains("| qemu | 1/1 | 1,000 ms | 900 ms | 40 ms | 150 ms | 100 MiB |")
         .contains("## Every run")
-        .contains("| a | 1 | qemu | converged | 1,000 ms |");
+        .contains(
+            "| a | 1 | qemu | converged | 1,000 ms | 900 ms | 40 ms | 150 ms | 850 ms | 100 MiB |");
   }
 }
