@@ -896,7 +896,7 @@ final class OutgoingMigration {
     return scaled.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : scaled;
   }
 
-  private static final int PADDED_SYNC_FACTOR = 8;
+  private static final int PADDED_SYNC_FACTOR = 32;
 
   private DataRate uncapped() {
     DataRate twice = DataRate.ofBytesPerSecond(linkRate.bytesPerSecond() * 2);

@@ -42,8 +42,37 @@ public final class TapDevices {
     return Files.isDirectory(SYS_NET.resolve(bridge).resolve("bridge"));
   }
 
+  private final java.util.concurrent.ConcurrentMap<
+          String, java.util.concurrent.CompletableFuture<Void>>
+      deleting = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Removes a tap in the background: deleting a link waits for the kernel's RCU grace periods
+   * (often a second or more in a namespace), which nothing needs to wait for once QEMU is gone. A
+   * later {@link #create} of the same name waits for it.
+   */
+  public void deleteLater(String tap) {
+    var done = new java.util.concurrent.CompletableFuture<Void>();
+    deleting.put(tap, done);
+    Thread.ofVirtual()
+        .name("tap-delete-" + tap)
+        .start(
+            () -> {
+              try {
+                delete(tap);
+              } finally {
+                deleting.remove(tap, done);
+                done.complete(null);
+              }
+            });
+  }
+
   /** Creates (or re-creates a stale) tap and plugs it into the bridge. */
   public void create(String tap, String bridge) {
+    var pending = deleting.get(tap);
+    if (pending != null) {
+      pending.join();
+    }
     if (!bridgeExists(bridge)) {
       throw new AgentException.BadRequest("bridge '" + bridge + "' does not exist on this host");
     }

@@ -384,10 +384,14 @@ final class ManagedVm {
           }
           // The state lives on the destination now; QEMU's own exit can linger on its
           // migration threads, and nothing of value is left to flush.
+          // A TCG QEMU takes about two seconds to die even after SIGKILL (it unmaps its code
+          // buffer and guest RAM); the kernel finishes that without us.
           if (!awaitExit(r.process(), Duration.ofMillis(300))) {
-            kill(r.process());
+            r.process().destroyForcibly();
           }
+          asyncTapRelease = true;
           gone("handed over to " + newOwner + " (epoch " + newEpoch + ")");
+          asyncTapRelease = false;
         }
         migration = null;
       } finally {
@@ -766,9 +770,17 @@ final class ManagedVm {
 
   private void releaseTaps() {
     for (int i = 0; i < spec().nics().size(); i++) {
-      ctx.taps().delete(TapDevices.tapName(spec().uuid(), i));
+      String tap = TapDevices.tapName(spec().uuid(), i);
+      if (asyncTapRelease) {
+        ctx.taps().deleteLater(tap);
+      } else {
+        ctx.taps().delete(tap);
+      }
     }
   }
+
+  /** Set while releasing after a handover, when nobody needs to wait for the taps to go. */
+  private boolean asyncTapRelease;
 
   private void transition(VmState to, String why) {
     VmState from = state;
