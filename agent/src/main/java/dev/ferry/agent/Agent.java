@@ -85,6 +85,7 @@ public final class Agent implements AutoCloseable {
             events,
             Clock.systemUTC(),
             () -> HostFactsProbe.memoryAvailable().minus(vms.committedMemory()),
+            config.localStorage().orElse(config.storageRoots().get(0)),
             scheduler);
     incoming.recover();
     this.migrations =

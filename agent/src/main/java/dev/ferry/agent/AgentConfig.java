@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param accelerator {@code auto}, {@code kvm} or {@code tcg}
  * @param qemuBinary the QEMU system emulator
  * @param probeGuest a guest that proves KVM really runs guests, for {@code auto}
+ * @param localStorage where disks copied to this host land (default: the first storage root)
  */
 public record AgentConfig(
     String hostName,
@@ -27,13 +28,21 @@ public record AgentConfig(
     List<Path> storageRoots,
     dev.ferry.qemu.AcceleratorChoice accelerator,
     Path qemuBinary,
-    Optional<ProbeGuest> probeGuest) {
+    Optional<ProbeGuest> probeGuest,
+    Optional<Path> localStorage) {
 
   public AgentConfig {
     if (listen.isEmpty() && socket.isEmpty()) {
       throw new IllegalArgumentException("the agent needs a TCP address or a unix socket");
     }
     storageRoots = List.copyOf(storageRoots);
+    localStorage = localStorage == null ? Optional.empty() : localStorage;
+    Path local = localStorage.orElse(null);
+    if (local != null
+        && storageRoots.stream().noneMatch(r -> local.normalize().startsWith(r.normalize()))) {
+      throw new IllegalArgumentException(
+          "local storage " + local + " must lie inside a storage root " + storageRoots);
+    }
   }
 
   /** A default port for agents: 7700. */

@@ -50,6 +50,7 @@ class AgentBadInputTest {
                 List.of(storage),
                 AcceleratorChoice.TCG,
                 QemuBinary.DEFAULT_PATH,
+                Optional.empty(),
                 Optional.empty()));
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     base = URI.create("http://127.0.0.1:" + agent.tcpPort());

@@ -7,8 +7,11 @@ import java.util.List;
  *
  * @param problems each a sentence naming what is missing on the destination
  * @param disks per disk of the VM: whether the destination sees the same image (shared storage)
+ * @param localStorage where copied disks would land on the destination
+ * @param localFreeBytes free space there
  */
-public record IncomingCheck(List<String> problems, List<DiskVisibility> disks) {
+public record IncomingCheck(
+    List<String> problems, List<DiskVisibility> disks, String localStorage, long localFreeBytes) {
   public IncomingCheck {
     problems = problems == null ? List.of() : List.copyOf(problems);
     disks = disks == null ? List.of() : List.copyOf(disks);

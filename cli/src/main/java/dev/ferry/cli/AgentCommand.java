@@ -60,6 +60,12 @@ final class AgentCommand {
     @Option(names = "--qemu", description = "QEMU binary (default: /usr/bin/qemu-system-x86_64).")
     Path qemu;
 
+    @Option(
+        names = "--local-storage",
+        description =
+            "Where disks copied to this host land; inside a storage root (default: the first root).")
+    Path localStorage;
+
     @Option(names = "--probe-kernel", description = "Kernel of the guest that proves KVM works.")
     Path probeKernel;
 
@@ -96,7 +102,8 @@ final class AgentCommand {
               roots,
               AcceleratorChoice.parse(accel),
               qemu != null ? qemu : QemuBinary.DEFAULT_PATH,
-              probe);
+              probe,
+              Optional.ofNullable(localStorage));
       CountDownLatch stopped = new CountDownLatch(1);
       Agent agent = Agent.start(config);
       Runtime.getRuntime()

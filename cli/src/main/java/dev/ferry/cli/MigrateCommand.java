@@ -91,6 +91,16 @@ final class MigrateCommand implements Callable<Integer> {
   String timeoutAction;
 
   @Option(
+      names = "--copy-storage",
+      description = "Copy every disk to the destination, even those it can see (shared).")
+  boolean copyStorage;
+
+  @Option(
+      names = "--keep-source",
+      description = "Keep the source's copies of moved disks after the migration.")
+  boolean keepSource;
+
+  @Option(
       names = "--probe",
       arity = "0..1",
       fallbackValue = "auto",
@@ -116,7 +126,9 @@ final class MigrateCommand implements Callable<Integer> {
             !noAutoConverge,
             allowPostcopy,
             Optional.ofNullable(timeoutSeconds).map(Duration::ofSeconds),
-            TimeoutAction.parse(timeoutAction));
+            TimeoutAction.parse(timeoutAction),
+            copyStorage,
+            keepSource);
     String destAgent = toAgent != null ? toAgent : testbedAgentUrl(to);
     try (AgentClient client = agent.client()) {
       OutageProbe probing = startProbe(client);

@@ -64,6 +64,8 @@ public final class TestbedAgents implements AgentLauncher {
             host.sharedDir().toString(),
             "--storage-root",
             host.localDir().toString(),
+            "--local-storage",
+            host.localDir().toString(),
             "--accel",
             accel));
     for (String root : extraStorageRoots) {

@@ -4,7 +4,18 @@ package dev.ferry.migration;
 public sealed interface MigrationEvent {
   record PreflightPassed() implements MigrationEvent {}
 
-  record DestinationPrepared(String uri) implements MigrationEvent {}
+  /**
+   * The destination waits for the stream at {@code uri}; with {@code mirrorDisks} the disks it
+   * cannot see are copied first.
+   */
+  record DestinationPrepared(String uri, boolean mirrorDisks) implements MigrationEvent {
+    public DestinationPrepared(String uri) {
+      this(uri, false);
+    }
+  }
+
+  /** Every disk mirror caught up and now follows the guest's writes. */
+  record MirrorsReady() implements MigrationEvent {}
 
   /** QEMU started another pass over dirty memory. */
   record PassStarted(long pass) implements MigrationEvent {}

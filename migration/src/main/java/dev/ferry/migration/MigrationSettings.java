@@ -18,6 +18,8 @@ import java.util.Optional;
  *     pages); off unless asked for
  * @param timeout the migration's time budget; empty: derived from the prediction
  * @param timeoutAction what the budget's end does
+ * @param copyStorage copy every disk, even those the destination sees (shared)
+ * @param keepSource keep the source's copies of moved disks after the migration
  */
 public record MigrationSettings(
     Optional<DataRate> bandwidth,
@@ -27,7 +29,9 @@ public record MigrationSettings(
     boolean autoConverge,
     boolean allowPostcopy,
     Optional<Duration> timeout,
-    TimeoutAction timeoutAction) {
+    TimeoutAction timeoutAction,
+    boolean copyStorage,
+    boolean keepSource) {
 
   public static final Duration DEFAULT_INITIAL_DOWNTIME = Duration.ofMillis(30);
   public static final Duration DEFAULT_MAX_DOWNTIME = Duration.ofMillis(500);
@@ -84,7 +88,24 @@ public record MigrationSettings(
         true,
         false,
         Optional.empty(),
-        TimeoutAction.ABORT);
+        TimeoutAction.ABORT,
+        false,
+        false);
+  }
+
+  /** The same settings with an explicit storage policy. */
+  public MigrationSettings withStorage(boolean copyAll, boolean keepSourceCopies) {
+    return new MigrationSettings(
+        bandwidth,
+        initialDowntime,
+        maxDowntime,
+        multifdChannels,
+        autoConverge,
+        allowPostcopy,
+        timeout,
+        timeoutAction,
+        copyAll,
+        keepSourceCopies);
   }
 
   public MigrationSettings withBandwidth(Optional<DataRate> cap) {
@@ -96,6 +117,8 @@ public record MigrationSettings(
         autoConverge,
         allowPostcopy,
         timeout,
-        timeoutAction);
+        timeoutAction,
+        copyStorage,
+        keepSource);
   }
 }

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
  * way from one to the next. Terminal states: {@link Completed}, {@link Aborted}, {@link Failed}.
  *
  * <pre>
- *  Preflight → Preparing → PreCopy(pass) → Switchover → Handover → Cleanup → Completed
+ *  Preflight → Preparing → [Mirroring] → PreCopy(pass) → Switchover → Handover → Cleanup → Completed
  *      └──────────┴────────────┴──────────────┘  abort or fault
  *                         ↓
  *                    RollingBack → Aborted | Failed   (VM running on the source)
@@ -19,6 +19,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonSubTypes({
   @JsonSubTypes.Type(value = MigrationState.Preflight.class, name = "preflight"),
   @JsonSubTypes.Type(value = MigrationState.Preparing.class, name = "preparing"),
+  @JsonSubTypes.Type(value = MigrationState.Mirroring.class, name = "mirroring"),
   @JsonSubTypes.Type(value = MigrationState.PreCopy.class, name = "precopy"),
   @JsonSubTypes.Type(value = MigrationState.Switchover.class, name = "switchover"),
   @JsonSubTypes.Type(value = MigrationState.Handover.class, name = "handover"),
@@ -42,6 +43,7 @@ public sealed interface MigrationState {
     return switch (this) {
       case Preflight p -> "preflight";
       case Preparing p -> "preparing";
+      case Mirroring m -> "mirroring";
       case PreCopy p -> "precopy";
       case Switchover s -> "switchover";
       case Handover h -> "handover";
@@ -64,6 +66,14 @@ public sealed interface MigrationState {
     @Override
     public MigrationPhase phase() {
       return MigrationPhase.PREPARE;
+    }
+  }
+
+  /** Disks not visible to the destination are copied over NBD until the mirrors are ready. */
+  record Mirroring() implements MigrationState {
+    @Override
+    public MigrationPhase phase() {
+      return MigrationPhase.DISK_MIRROR;
     }
   }
 

@@ -42,7 +42,13 @@ public final class MigrationStateMachine {
           };
       case Preparing s ->
           switch (event) {
-            case DestinationPrepared e -> new PreCopy(1, false);
+            case DestinationPrepared e ->
+                e.mirrorDisks() ? new MigrationState.Mirroring() : new PreCopy(1, false);
+            default -> rollbackOrRefuse(s, event);
+          };
+      case MigrationState.Mirroring s ->
+          switch (event) {
+            case MigrationEvent.MirrorsReady e -> new PreCopy(1, false);
             default -> rollbackOrRefuse(s, event);
           };
       case PreCopy s ->

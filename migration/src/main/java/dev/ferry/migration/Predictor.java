@@ -54,13 +54,30 @@ public final class Predictor {
       Duration downtimeTarget,
       Duration budget,
       Estimates est) {
+    return predict(memory, ByteSize.ZERO, dirtyRate, link, downtimeTarget, budget, est);
+  }
+
+  /**
+   * As {@link #predict(ByteSize, DataRate, DataRate, Duration, Duration, Estimates)}, with {@code
+   * diskBytes} of disk data to mirror before the memory copy starts (storage migration).
+   */
+  public static Prediction predict(
+      ByteSize memory,
+      ByteSize diskBytes,
+      DataRate dirtyRate,
+      DataRate link,
+      Duration downtimeTarget,
+      Duration budget,
+      Estimates est) {
     DataRate stream = min(link, est.streamRate());
     DataRate firstPass = min(link, est.firstPassRate());
     double b = Math.max(1, stream.bytesPerSecond());
     double d = dirtyRate.bytesPerSecond();
     double t1 = memory.bytes() / (double) Math.max(1, firstPass.bytesPerSecond());
     double threshold = b * downtimeTarget.toNanos() / 1e9;
-    double total = (SETUP.toNanos() + est.fixedCost().toNanos()) / 1e9 + t1;
+    double mirror =
+        diskBytes.bytes() / (double) Math.max(1, min(link, est.streamRate()).bytesPerSecond());
+    double total = (SETUP.toNanos() + est.fixedCost().toNanos()) / 1e9 + mirror + t1;
     double pending = d * t1;
     int passes = 1;
     boolean converges = d < b;

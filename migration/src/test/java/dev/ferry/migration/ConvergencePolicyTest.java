@@ -24,7 +24,9 @@ class ConvergencePolicyTest {
         true,
         postcopy,
         Optional.of(Duration.ofSeconds(20)),
-        action);
+        action,
+        false,
+        false);
   }
 
   @Test

@@ -13,6 +13,7 @@ import dev.ferry.api.IncomingStatus;
 import dev.ferry.common.ByteSize;
 import dev.ferry.migration.MigrationId;
 import dev.ferry.qemu.VmSpec;
+import dev.ferry.qmp.BlockCommand;
 import dev.ferry.qmp.MigrationCapability;
 import dev.ferry.qmp.MigrationCapabilityStatus;
 import dev.ferry.qmp.MigrationCommand.MigrateIncoming;
@@ -23,6 +24,7 @@ import dev.ferry.qmp.MigrationInfo;
 import dev.ferry.qmp.MigrationParameters;
 import dev.ferry.qmp.MigrationStatus;
 import dev.ferry.qmp.QmpException;
+import dev.ferry.qmp.SocketAddress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -61,6 +63,7 @@ public final class IncomingMigrations {
   private final EventBus events;
   private final Clock clock;
   private final Supplier<ByteSize> availableMemory;
+  private final java.nio.file.Path localStorage;
   private final Map<String, Side> sides = new ConcurrentHashMap<>();
 
   /** One incoming migration on this host. */
@@ -74,6 +77,8 @@ public final class IncomingMigrations {
     volatile IncomingStatus.State state = IncomingStatus.State.RECEIVING;
     volatile Optional<Long> epoch = Optional.empty();
     volatile String why = "";
+    List<java.nio.file.Path> createdImages = List.of();
+    List<String> exports = List.of();
 
     Side(MigrationId id, String vm, IncomingHandle handle, Duration timeout, Instant now) {
       this.id = id;
@@ -91,7 +96,9 @@ public final class IncomingMigrations {
       EventBus events,
       Clock clock,
       Supplier<ByteSize> availableMemory,
+      java.nio.file.Path localStorage,
       ScheduledExecutorService scheduler) {
+    this.localStorage = localStorage;
     this.hostName = hostName;
     this.listenAddress = listenAddress;
     this.vms = vms;
@@ -136,20 +143,7 @@ public final class IncomingMigrations {
     for (var d : spec.disks()) {
       disks.add(vms.diskVisibility(d));
     }
-    disks.stream()
-        .filter(d -> !d.visible())
-        .forEach(
-            d ->
-                problems.add(
-                    "disk "
-                        + d.disk()
-                        + " ("
-                        + d.path()
-                        + ") is not visible on "
-                        + hostName
-                        + ": "
-                        + d.detail()));
-    return new IncomingCheck(problems, disks);
+    return new IncomingCheck(problems, disks, localStorage.toString(), freeBytes());
   }
 
   /** Starts the destination QEMU and returns where the source should send the stream. */
@@ -163,7 +157,15 @@ public final class IncomingMigrations {
       throw new AgentException.Conflict(
           "cannot receive VM '" + r.spec().name() + "': " + String.join("; ", check.problems()));
     }
-    IncomingHandle handle = vms.receive(r.spec(), r.sourceHost(), r.epoch(), r.migration().value());
+    DiskTargets targets = DiskTargets.create(r, localStorage, freeBytes(), hostName);
+    IncomingHandle handle;
+    try {
+      handle = vms.receive(targets.spec(), r.sourceHost(), r.epoch(), r.migration().value());
+    } catch (RuntimeException e) {
+      targets.delete();
+      throw e;
+    }
+    List<String> exports = new ArrayList<>();
     try {
       List<MigrationCapabilityStatus> caps =
           r.capabilities().stream()
@@ -180,6 +182,16 @@ public final class IncomingMigrations {
                     MigrationParameters.builder().multifdChannels(r.multifdChannels()).build()));
       }
       String addr = listenAddress.orElseThrow();
+      int nbdPort = 0;
+      if (!r.copies().isEmpty()) {
+        nbdPort = freePort(addr);
+        handle.qmp().call(new BlockCommand.NbdServerStart(new SocketAddress.Inet(addr, nbdPort)));
+        for (IncomingRequest.DiskCopy c : r.copies()) {
+          String exportId = "export-" + c.disk();
+          handle.qmp().call(new BlockCommand.BlockExportAdd(exportId, c.disk(), true, c.disk()));
+          exports.add(exportId);
+        }
+      }
       String uri = "tcp:" + addr + ":" + freePort(addr);
       handle.qmp().call(new MigrateIncoming(uri));
       Side side =
@@ -189,12 +201,24 @@ public final class IncomingMigrations {
               handle,
               Duration.ofMillis(r.keepAliveTimeoutMs()),
               clock.instant());
+      side.createdImages = targets.created();
+      side.exports = List.copyOf(exports);
       sides.put(r.migration().value(), side);
-      publish(side, "receiving " + r.spec().name() + " from " + r.sourceHost() + " on " + uri);
-      return new IncomingOffer(r.migration(), uri);
+      publish(
+          side,
+          "receiving "
+              + r.spec().name()
+              + " from "
+              + r.sourceHost()
+              + " on "
+              + uri
+              + (exports.isEmpty() ? "" : ", disks over NBD on " + addr + ":" + nbdPort));
+      return new IncomingOffer(
+          r.migration(), uri, exports.isEmpty() ? Optional.empty() : Optional.of(addr), nbdPort);
     } catch (RuntimeException e) {
       handle.discard("preparation failed: " + e.getMessage());
       vms.forgetIncoming(r.spec().name());
+      targets.delete();
       throw e instanceof AgentException ae
           ? ae
           : new AgentException.Failed(
@@ -242,6 +266,7 @@ public final class IncomingMigrations {
                 + info.status().name().toLowerCase(java.util.Locale.ROOT)
                 + ", not completed");
       }
+      stopExports(side);
       side.handle.takeOver(epoch);
       side.epoch = Optional.of(epoch);
       side.state = IncomingStatus.State.HANDED_OVER;
@@ -363,7 +388,44 @@ public final class IncomingMigrations {
       log.warn("Incoming migration {}: discard: {}", side.id, e.getMessage());
     }
     vms.forgetIncoming(side.vm);
-    publish(side, "incoming side removed: " + why);
+    for (java.nio.file.Path image : side.createdImages) {
+      try {
+        java.nio.file.Files.deleteIfExists(image);
+      } catch (IOException e) {
+        log.warn("Incoming migration {}: cannot delete copy {}: {}", side.id, image, e.toString());
+      }
+    }
+    publish(
+        side,
+        "incoming side removed: "
+            + why
+            + (side.createdImages.isEmpty() ? "" : "; partial disk copies deleted"));
+  }
+
+  private void stopExports(Side side) {
+    for (String export : side.exports) {
+      try {
+        side.handle.qmp().call(new BlockCommand.BlockExportDel(export, Optional.empty()));
+      } catch (QmpException e) {
+        log.warn("Incoming migration {}: removing export {}: {}", side.id, export, e.getMessage());
+      }
+    }
+    if (!side.exports.isEmpty()) {
+      try {
+        side.handle.qmp().call(new BlockCommand.NbdServerStop());
+      } catch (QmpException e) {
+        log.warn("Incoming migration {}: stopping the NBD server: {}", side.id, e.getMessage());
+      }
+    }
+  }
+
+  private long freeBytes() {
+    try {
+      java.nio.file.Files.createDirectories(localStorage);
+      return java.nio.file.Files.getFileStore(localStorage).getUsableSpace();
+    } catch (IOException e) {
+      return 0;
+    }
   }
 
   private IncomingStatus status(Side side) {

@@ -87,6 +87,10 @@ final class OutgoingMigration {
     record Pass(long pass) implements Signal {}
 
     record Fault(String cause) implements Signal {}
+
+    /** A block job became ready, finished, or failed. */
+    record Job(String device, boolean ready, boolean done, Optional<String> error)
+        implements Signal {}
   }
 
   private final MigrationId id;
@@ -119,6 +123,10 @@ final class OutgoingMigration {
   private volatile MigrationRecord.MigrationError error;
 
   private List<String> capabilities = List.of();
+  private List<Preflight.DiskCopyPlan> copies = List.of();
+  private final List<String> mirrorJobs = new java.util.ArrayList<>();
+  private final List<String> nbdNodes = new java.util.ArrayList<>();
+  private final Map<String, Instant> jobsDone = new java.util.concurrent.ConcurrentHashMap<>();
   private Preflight preflight;
   private DataRate linkRate = MIN_UNCAPPED;
   private boolean qemuStarted;
@@ -273,7 +281,9 @@ final class OutgoingMigration {
   void preflight() {
     try {
       preflight = new Preflight(ctx, handle, dest, destHost, destUrl, settings);
-      capabilities = preflight.run().capabilities();
+      Preflight.Result checked = preflight.run();
+      capabilities = checked.capabilities();
+      copies = checked.copies();
       fire(
           new MigrationEvent.PreflightPassed(),
           "checks passed on both hosts; capabilities " + String.join(",", capabilities));
@@ -355,7 +365,13 @@ final class OutgoingMigration {
             handle.epoch(),
             capabilities,
             settings.multifdChannels(),
-            ctx.keepAliveTimeout().toMillis());
+            ctx.keepAliveTimeout().toMillis(),
+            copies.stream()
+                .map(
+                    c ->
+                        new dev.ferry.api.IncomingRequest.DiskCopy(
+                            c.disk().id(), c.disk().format(), c.virtualSize(), c.allocated()))
+                .toList());
     IncomingOffer offer;
     try {
       offer = dest.prepareIncoming(request);
@@ -382,15 +398,24 @@ final class OutgoingMigration {
     drainInbox();
     this.uri = offer.uri();
     fire(
-        new MigrationEvent.DestinationPrepared(offer.uri()),
-        "destination listens on " + offer.uri());
+        new MigrationEvent.DestinationPrepared(offer.uri(), !copies.isEmpty()),
+        "destination listens on "
+            + offer.uri()
+            + (copies.isEmpty() ? "" : "; " + copies.size() + " disk(s) to copy over NBD"));
+    if (!copies.isEmpty()) {
+      mirror(offer);
+    }
   }
 
   private String uri;
 
   // ---------------------------------------------------------------- pre-copy
 
-  private void precopy() {
+  /** Routes the source QEMU's migration and block-job events into the inbox (once). */
+  private void subscribeQemuEvents() {
+    if (qmpEvents != null) {
+      return;
+    }
     qmpEvents =
         handle
             .qmp()
@@ -399,9 +424,246 @@ final class OutgoingMigration {
                   switch (event) {
                     case QmpEvent.Migration m -> inbox.add(new Signal.Qemu(m.status()));
                     case QmpEvent.MigrationPass p -> inbox.add(new Signal.Pass(p.pass()));
+                    case QmpEvent.BlockJobReady r ->
+                        inbox.add(new Signal.Job(r.device(), true, false, Optional.empty()));
+                    case QmpEvent.BlockJobCompleted c ->
+                        inbox.add(new Signal.Job(c.device(), false, true, c.error()));
+                    case QmpEvent.BlockJobCancelled c ->
+                        inbox.add(
+                            new Signal.Job(c.device(), false, true, Optional.of("cancelled")));
+                    case QmpEvent.BlockJobError e ->
+                        inbox.add(
+                            new Signal.Job(
+                                e.device(),
+                                false,
+                                false,
+                                Optional.of("I/O error " + e.operation())));
                     default -> {}
                   }
                 });
+  }
+
+  // ---------------------------------------------------------------- disk mirror
+
+  /**
+   * Mirrors every disk the destination cannot see to its NBD export and returns once all mirrors
+   * are ready (caught up, following the guest's writes). The guest runs throughout.
+   */
+  private void mirror(IncomingOffer offer) {
+    subscribeQemuEvents();
+    String nbdHost = offer.nbdHost().orElseThrow(() -> fault("destination offered no NBD server"));
+    try {
+      for (Preflight.DiskCopyPlan c : copies) {
+        String id = c.disk().id();
+        String node = "nbd-" + id;
+        handle
+            .qmp()
+            .call(
+                new dev.ferry.qmp.BlockCommand.BlockdevAdd(
+                    new dev.ferry.qmp.BlockNode.Nbd(
+                        node, new dev.ferry.qmp.SocketAddress.Inet(nbdHost, offer.nbdPort()), id)));
+        nbdNodes.add(node);
+        String job = "mirror-" + id;
+        handle
+            .qmp()
+            .call(
+                new dev.ferry.qmp.BlockCommand.BlockdevMirror(
+                    job,
+                    id,
+                    node,
+                    dev.ferry.qmp.BlockCommand.BlockdevMirror.SyncMode.FULL,
+                    settings.bandwidth(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty()));
+        mirrorJobs.add(job);
+      }
+    } catch (QmpException e) {
+      throw fault("source QEMU refused to mirror a disk: " + e.getMessage());
+    }
+    note("mirroring " + String.join(", ", mirrorJobs) + " to " + nbdHost + ":" + offer.nbdPort());
+    java.util.Set<String> ready = new java.util.HashSet<>();
+    tracker =
+        new ProgressTracker(
+            Progress.start(
+                ctx.clock().instant(),
+                MigrationPhase.DISK_MIRROR,
+                ByteSize.ofBytes(
+                    copies.stream().mapToLong(Preflight.DiskCopyPlan::virtualSize).sum()),
+                settings.initialDowntime()));
+    Instant nextTick = ctx.clock().instant();
+    long lastCopied = -1;
+    Instant lastMoved = ctx.clock().instant();
+    while (ready.size() < mirrorJobs.size()) {
+      Signal s = poll(Duration.between(ctx.clock().instant(), nextTick));
+      if (s instanceof Signal.Job j) {
+        if (j.ready()) {
+          ready.add(j.device());
+          note("mirror " + j.device() + " is ready: the copy follows the guest's writes");
+        } else if (j.done() || j.error().isPresent()) {
+          throw fault("disk mirror " + j.device() + " stopped: " + j.error().orElse("ended early"));
+        }
+        continue;
+      } else if (s != null) {
+        onCommonSignal(s);
+        continue;
+      }
+      Instant now = ctx.clock().instant();
+      nextTick = now.plus(TICK);
+      List<Progress.DiskProgress> disks = diskProgress(now);
+      long copied = disks.stream().mapToLong(d -> d.copied().bytes()).sum();
+      long left = disks.stream().mapToLong(d -> d.remaining().bytes()).sum();
+      progress =
+          tracker.sample(
+              now,
+              MigrationPhase.DISK_MIRROR,
+              0,
+              ByteSize.ofBytes(copied),
+              ByteSize.ofBytes(left),
+              ByteSize.ofBytes(copied + left),
+              DataRate.ZERO,
+              DataRate.ZERO,
+              settings.initialDowntime(),
+              Optional.empty(),
+              0,
+              disks);
+      publishProgress(now);
+      if (copied > lastCopied) {
+        lastCopied = copied;
+        lastMoved = now;
+      } else if (Duration.between(lastMoved, now).compareTo(ctx.stallTimeout()) > 0) {
+        throw fault(
+            "disk mirror moved no data for "
+                + ctx.stallTimeout().toSeconds()
+                + " s (network to "
+                + destHost
+                + " cut?)");
+      }
+    }
+    fire(new MigrationEvent.MirrorsReady(), "all disk mirrors ready");
+  }
+
+  private final Map<String, long[]> lastJobSample = new java.util.HashMap<>();
+
+  /** Per-disk mirror progress; the write rate is how fast the job's length grows. */
+  private List<Progress.DiskProgress> diskProgress(Instant now) {
+    if (mirrorJobs.isEmpty()) {
+      return List.of();
+    }
+    List<dev.ferry.qmp.BlockJobInfo> jobs;
+    try {
+      jobs = handle.qmp().call(new dev.ferry.qmp.BlockCommand.QueryBlockJobs());
+    } catch (QmpException e) {
+      throw fault("source QEMU does not answer: " + e.getMessage());
+    }
+    List<Progress.DiskProgress> out = new java.util.ArrayList<>();
+    for (dev.ferry.qmp.BlockJobInfo j : jobs) {
+      if (!mirrorJobs.contains(j.device())) {
+        continue;
+      }
+      long len = j.len().bytes();
+      long ms = now.toEpochMilli();
+      long[] prev = lastJobSample.put(j.device(), new long[] {len, ms});
+      DataRate writes = DataRate.ZERO;
+      if (prev != null && ms > prev[1] && len > prev[0]) {
+        writes = DataRate.ofBytesPerSecond((len - prev[0]) * 1000 / (ms - prev[1]));
+      }
+      out.add(
+          new Progress.DiskProgress(
+              j.device().substring("mirror-".length()),
+              j.offset(),
+              ByteSize.ofBytes(Math.max(0, len - j.offset().bytes())),
+              writes,
+              j.ready()));
+    }
+    return out;
+  }
+
+  /**
+   * With the guest paused at pre-switchover, ends every mirror consistently: cancelling a ready
+   * mirror completes it without switching the source over, leaving the destination's copy identical
+   * to the source's disk.
+   */
+  private void completeMirrors() {
+    if (mirrorJobs.isEmpty()) {
+      return;
+    }
+    try {
+      for (String job : mirrorJobs) {
+        handle.qmp().call(new dev.ferry.qmp.BlockCommand.BlockJobCancel(job, Optional.empty()));
+      }
+    } catch (QmpException e) {
+      throw fault("could not complete the disk mirrors: " + e.getMessage());
+    }
+    Instant deadline = ctx.clock().instant().plus(Duration.ofSeconds(30));
+    java.util.Set<String> done = new java.util.HashSet<>(jobsDone.keySet());
+    while (done.size() < mirrorJobs.size()) {
+      if (ctx.clock().instant().isAfter(deadline)) {
+        throw fault("disk mirrors did not complete within 30 s of the switchover");
+      }
+      Signal s = poll(Duration.ofMillis(100));
+      if (s instanceof Signal.Job j && j.done()) {
+        if (j.error().isPresent() && !j.error().get().equals("cancelled")) {
+          throw fault("disk mirror " + j.device() + " failed at switchover: " + j.error().get());
+        }
+        done.add(j.device());
+      } else if (s != null && !(s instanceof Signal.Job)) {
+        onCommonSignal(s);
+      } else if (s == null) {
+        try {
+          var running = handle.qmp().call(new dev.ferry.qmp.BlockCommand.QueryBlockJobs());
+          for (String job : mirrorJobs) {
+            if (running.stream().noneMatch(r -> r.device().equals(job))) {
+              done.add(job);
+            }
+          }
+        } catch (QmpException e) {
+          throw fault("source QEMU does not answer: " + e.getMessage());
+        }
+      }
+    }
+    mirrorJobs.clear();
+    removeNbdNodes();
+    note("disk mirrors completed; the destination's copies match the paused guest's disks");
+  }
+
+  private void removeNbdNodes() {
+    for (String node : nbdNodes) {
+      try {
+        handle.qmp().call(new dev.ferry.qmp.BlockCommand.BlockdevDel(node));
+      } catch (QmpException e) {
+        warnings.add("removing NBD node " + node + ": " + e.getMessage());
+      }
+    }
+    nbdNodes.clear();
+  }
+
+  private void cancelMirrors() {
+    for (String job : mirrorJobs) {
+      try {
+        handle.qmp().call(new dev.ferry.qmp.BlockCommand.BlockJobCancel(job, Optional.of(true)));
+      } catch (QmpException e) {
+        log.debug("Migration {}: cancelling {}: {}", id, job, e.getMessage());
+      }
+    }
+    Instant deadline = ctx.clock().instant().plus(Duration.ofSeconds(10));
+    while (!mirrorJobs.isEmpty() && ctx.clock().instant().isBefore(deadline)) {
+      try {
+        var running = handle.qmp().call(new dev.ferry.qmp.BlockCommand.QueryBlockJobs());
+        if (running.stream().noneMatch(r -> mirrorJobs.contains(r.device()))) {
+          break;
+        }
+      } catch (QmpException e) {
+        break;
+      }
+      sleep(Duration.ofMillis(100));
+    }
+    mirrorJobs.clear();
+    removeNbdNodes();
+  }
+
+  private void precopy() {
+    subscribeQemuEvents();
     try {
       if (!capabilities.isEmpty()) {
         handle
@@ -484,7 +746,7 @@ final class OutgoingMigration {
               policy.downtimeTarget(),
               info.expectedDowntime(),
               info.cpuThrottlePercentage().orElse(0),
-              List.of());
+              diskProgress(now));
       publishProgress(now);
       if (st.transferred().compareTo(lastBytes) > 0) {
         lastBytes = st.transferred();
@@ -519,6 +781,11 @@ final class OutgoingMigration {
         }
         passes = Math.max(passes, p.pass());
         fire(new MigrationEvent.PassStarted(p.pass()), "pass " + p.pass());
+      }
+      case Signal.Job j -> {
+        if (j.error().isPresent() || j.done()) {
+          throw fault("disk mirror " + j.device() + " stopped: " + j.error().orElse("ended early"));
+        }
       }
       default -> onCommonSignal(s);
     }
@@ -622,6 +889,7 @@ final class OutgoingMigration {
   // ---------------------------------------------------------------- switchover
 
   private void switchover() {
+    completeMirrors();
     try {
       handle.qmp().call(new MigrateContinue(MigrationStatus.PRE_SWITCHOVER));
     } catch (QmpException e) {
@@ -752,16 +1020,27 @@ final class OutgoingMigration {
     try {
       handle.release(destHost, newEpoch);
       ctx.vms().forgetMigratedAway(vm);
+      for (Preflight.DiskCopyPlan c : copies) {
+        if (settings.keepSource()) {
+          note("kept the source copy of " + c.disk().id() + " at " + c.disk().path());
+        } else {
+          java.nio.file.Files.deleteIfExists(c.disk().path());
+          note("removed the source copy of " + c.disk().id() + " at " + c.disk().path());
+        }
+      }
       progress =
           tracker == null ? progress : tracker.enter(ctx.clock().instant(), MigrationPhase.CLEANUP);
       fire(new MigrationEvent.CleanedUp(), "source QEMU and host resources released");
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | java.io.IOException e) {
       warnings.add("cleanup on " + ctx.hostName() + ": " + e.getMessage());
       fire(new MigrationEvent.Fault(e.getMessage()), "cleanup problem: " + e.getMessage());
     }
   }
 
   private void rollback() {
+    if (!mirrorJobs.isEmpty() || !nbdNodes.isEmpty()) {
+      cancelMirrors();
+    }
     if (qemuStarted) {
       try {
         MigrationStatus s = handle.qmp().call(new QueryMigrate()).status();

@@ -35,7 +35,15 @@ final class Preflight {
   private static final Duration DIRTY_RATE_WAIT = Duration.ofSeconds(5);
 
   /** What the checks settled: the capabilities both ends will use. */
-  record Result(List<String> capabilities) {}
+  record Result(List<String> capabilities, List<DiskCopyPlan> copies) {}
+
+  /**
+   * A disk to copy to the destination.
+   *
+   * @param virtualSize the image's virtual size
+   * @param allocated what the image occupies on disk
+   */
+  record DiskCopyPlan(dev.ferry.qemu.DiskSpec disk, long virtualSize, long allocated) {}
 
   /** What the measurements found, and the prediction made from them. */
   record Measurement(DataRate dirtyRate, DataRate link, Prediction prediction, Duration budget) {}
@@ -53,6 +61,7 @@ final class Preflight {
   private final String destHost;
   private final MigrationSettings settings;
   private final String destUrl;
+  private List<DiskCopyPlan> copies = List.of();
 
   Preflight(
       OutgoingContext ctx,
@@ -127,10 +136,33 @@ final class Preflight {
       throw new Refused("destination " + destHost + " could not check the VM: " + e.getMessage());
     }
     problems.addAll(check.problems());
+    copies = new ArrayList<>();
+    for (dev.ferry.qemu.DiskSpec d : spec.disks()) {
+      boolean visible =
+          check.disks().stream().anyMatch(v -> v.disk().equals(d.id()) && v.visible());
+      if (settings.copyStorage() || !visible) {
+        long[] sizes = imageSizes(d.path());
+        copies.add(new DiskCopyPlan(d, sizes[0], sizes[1]));
+      }
+    }
+    long needed = copies.stream().mapToLong(DiskCopyPlan::allocated).sum();
+    long margin = 64L << 20;
+    if (!copies.isEmpty() && needed + margin > check.localFreeBytes()) {
+      problems.add(
+          "not enough room on "
+              + destHost
+              + " for the disk copies: they need "
+              + dev.ferry.common.ByteSize.ofBytes(needed)
+              + " (+ 64 MiB), "
+              + check.localStorage()
+              + " has "
+              + dev.ferry.common.ByteSize.ofBytes(check.localFreeBytes())
+              + " free");
+    }
     if (!problems.isEmpty()) {
       throw new Refused(String.join("; ", problems));
     }
-    return new Result(capabilities);
+    return new Result(capabilities, List.copyOf(copies));
   }
 
   /**
@@ -142,9 +174,12 @@ final class Preflight {
     DataRate dirty = measureDirtyRate();
     DataRate link = measureLink();
     DataRate effective = settings.bandwidth().filter(cap -> cap.compareTo(link) < 0).orElse(link);
+    dev.ferry.common.ByteSize diskBytes =
+        dev.ferry.common.ByteSize.ofBytes(copies.stream().mapToLong(DiskCopyPlan::allocated).sum());
     Prediction provisional =
         Predictor.predict(
             spec.memory(),
+            diskBytes,
             dirty,
             effective,
             settings.initialDowntime(),
@@ -158,10 +193,11 @@ final class Preflight {
                     Predictor.budgetFor(
                         provisional.converges()
                             ? provisional.duration()
-                            : provisional.bandwidth().timeFor(spec.memory())));
+                            : provisional.bandwidth().timeFor(spec.memory().plus(diskBytes))));
     Prediction prediction =
         Predictor.predict(
             spec.memory(),
+            diskBytes,
             dirty,
             effective,
             settings.initialDowntime(),
@@ -214,6 +250,19 @@ final class Preflight {
       }
     }
     return wanted.stream().filter(srcCaps::contains).filter(dstCaps::contains).toList();
+  }
+
+  /** Virtual and allocated size of an image, from {@code qemu-img info} (shared lock). */
+  private static long[] imageSizes(java.nio.file.Path image) {
+    String json =
+        dev.ferry.agent.Exec.check(
+            List.of("qemu-img", "info", "-U", "--output=json", image.toString()));
+    try {
+      var node = dev.ferry.common.Json.lenient().readTree(json);
+      return new long[] {node.path("virtual-size").asLong(), node.path("actual-size").asLong()};
+    } catch (java.io.IOException e) {
+      throw new Refused("cannot read image " + image + ": " + e.getMessage());
+    }
   }
 
   private DataRate measureDirtyRate() {

@@ -1,0 +1,106 @@
+package dev.ferry.agent.migration;
+
+import dev.ferry.agent.AgentException;
+import dev.ferry.agent.Exec;
+import dev.ferry.api.IncomingRequest;
+import dev.ferry.common.ByteSize;
+import dev.ferry.qemu.DiskSpec;
+import dev.ferry.qemu.VmSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The destination's empty images for the disks a storage migration copies: same format and virtual
+ * size as the source's, created thin in the host's local storage under the source image's file
+ * name, and the VM definition rewritten to use them.
+ *
+ * @param spec the VM definition with the copied disks' paths replaced
+ * @param created images this host created (deleted again if the migration does not complete)
+ */
+record DiskTargets(VmSpec spec, List<Path> created) {
+  /** Room left beyond the copies' size, for qcow2 metadata and the file system. */
+  private static final ByteSize MARGIN = ByteSize.ofMiB(64);
+
+  static DiskTargets create(IncomingRequest r, Path localStorage, long freeBytes, String host) {
+    if (r.copies().isEmpty()) {
+      return new DiskTargets(r.spec(), List.of());
+    }
+    long needed = r.copies().stream().mapToLong(IncomingRequest.DiskCopy::allocated).sum();
+    if (needed + MARGIN.bytes() > freeBytes) {
+      throw new AgentException.Conflict(
+          "not enough room on "
+              + host
+              + " for the disk copies: they need "
+              + ByteSize.ofBytes(needed)
+              + " (+ "
+              + MARGIN
+              + "), "
+              + localStorage
+              + " has "
+              + ByteSize.ofBytes(freeBytes)
+              + " free");
+    }
+    Map<String, IncomingRequest.DiskCopy> copies =
+        r.copies().stream()
+            .collect(Collectors.toMap(IncomingRequest.DiskCopy::disk, Function.identity()));
+    List<Path> created = new ArrayList<>();
+    List<DiskSpec> disks = new ArrayList<>();
+    try {
+      for (DiskSpec d : r.spec().disks()) {
+        IncomingRequest.DiskCopy c = copies.get(d.id());
+        if (c == null) {
+          disks.add(d);
+          continue;
+        }
+        Path target = localStorage.resolve(d.path().getFileName());
+        if (Files.exists(target)) {
+          throw new AgentException.Conflict(
+              "cannot copy disk " + d.id() + ": " + target + " already exists on " + host);
+        }
+        Exec.check(
+            List.of(
+                "qemu-img",
+                "create",
+                "-q",
+                "-f",
+                c.format().qemuName(),
+                target.toString(),
+                Long.toString(c.virtualSize())));
+        created.add(target);
+        disks.add(new DiskSpec(d.id(), target, d.format(), d.readOnly()));
+      }
+    } catch (RuntimeException e) {
+      new DiskTargets(r.spec(), created).delete();
+      throw e;
+    }
+    VmSpec s = r.spec();
+    return new DiskTargets(
+        new VmSpec(
+            s.name(),
+            s.uuid(),
+            s.vcpus(),
+            s.memory(),
+            s.machine(),
+            s.cpuModel(),
+            s.boot(),
+            disks,
+            s.nics()),
+        List.copyOf(created));
+  }
+
+  void delete() {
+    for (Path p : created) {
+      try {
+        Files.deleteIfExists(p);
+      } catch (IOException e) {
+        // Best effort; the caller is already failing and reports the first problem.
+      }
+    }
+  }
+}
