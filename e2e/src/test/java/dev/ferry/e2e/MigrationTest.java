@@ -57,6 +57,7 @@ class MigrationTest {
 
   @AfterEach
   void removeVms() {
+    world.abortAllMigrations();
     for (String host : List.of("host-a", "host-b")) {
       try (AgentClient a = world.agent(host)) {
         for (var vm : a.listVms()) {
@@ -389,7 +390,9 @@ class MigrationTest {
             false,
             false,
             Optional.of(Duration.ofSeconds(15)),
-            TimeoutAction.ABORT);
+            TimeoutAction.ABORT,
+            false,
+            false);
     Instant t0 = Instant.now();
     MigrationRecord aborted = world.migrate("host-a", VM, "host-b", abort);
     assertThat(aborted.state())
@@ -408,7 +411,9 @@ class MigrationTest {
             false,
             false,
             Optional.of(Duration.ofSeconds(10)),
-            TimeoutAction.FORCE);
+            TimeoutAction.FORCE,
+            false,
+            false);
     MigrationRecord forced = world.migrate("host-a", VM, "host-b", force);
     assertThat(forced.state())
         .as("%s", forced.transitions())

@@ -138,6 +138,23 @@ final class TestWorld implements AutoCloseable {
     return awaitMigration(source, started.id().value(), Duration.ofMinutes(3));
   }
 
+  /** Aborts whatever migration a failed test left running, so cleanup can stop its VM. */
+  void abortAllMigrations() {
+    for (var h : testbed.hosts()) {
+      try (AgentClient a = agent(h.name())) {
+        for (var m : a.migrations()) {
+          if (!m.state().terminal()) {
+            try {
+              a.abortMigration(m.id().value());
+            } catch (RuntimeException e) {
+              // past handover: it finishes on its own
+            }
+          }
+        }
+      }
+    }
+  }
+
   /** Names of the VMs on a host. */
   List<String> vmNames(String host) {
     try (AgentClient a = agent(host)) {
