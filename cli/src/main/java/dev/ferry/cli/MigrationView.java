@@ -39,6 +39,16 @@ final class MigrationView {
       b.append("  throttle ").append(p.throttlePercent()).append('%');
     }
     p.eta().ifPresent(e -> b.append("  ETA ").append(seconds(e)));
+    for (Progress.DiskProgress d : p.disks()) {
+      long all = d.copied().bytes() + d.remaining().bytes();
+      b.append("  ")
+          .append(d.disk())
+          .append(' ')
+          .append(all == 0 ? 0 : 100 * d.copied().bytes() / all)
+          .append('%')
+          .append(d.ready() ? " ready" : "")
+          .append(d.writeRate().bytesPerSecond() > 0 ? " writes " + d.writeRate() : "");
+    }
     return b.toString();
   }
 
