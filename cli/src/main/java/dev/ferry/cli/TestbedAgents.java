@@ -45,6 +45,8 @@ public final class TestbedAgents implements AgentLauncher {
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-Xms32m");
     cmd.add("-Xmx256m");
+    // Two cores: leave room for virtual threads blocked on pipes (ip, qemu-img).
+    cmd.add("-Djdk.virtualThreadScheduler.parallelism=4");
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(Ferry.class.getName());

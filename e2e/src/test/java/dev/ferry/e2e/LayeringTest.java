@@ -7,7 +7,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** Modules depend only downwards: cli → testbed/agent → api → qemu → qmp → common. */
+/** Modules depend only downwards: bench → cli → testbed/agent → api → migration → qemu → qmp. */
 class LayeringTest {
   private static final JavaClasses FERRY =
       new ClassFileImporter()
@@ -18,6 +18,8 @@ class LayeringTest {
   void modulesDependOnlyDownwards() {
     layeredArchitecture()
         .consideringOnlyDependenciesInLayers()
+        .layer("bench")
+        .definedBy("dev.ferry.bench..")
         .layer("cli")
         .definedBy("dev.ferry.cli..")
         .layer("agent")
@@ -32,18 +34,24 @@ class LayeringTest {
         .definedBy("dev.ferry.qmp..")
         .layer("common")
         .definedBy("dev.ferry.common..")
-        .whereLayer("cli")
+        .layer("migration")
+        .definedBy("dev.ferry.migration..")
+        .whereLayer("bench")
         .mayNotBeAccessedByAnyLayer()
+        .whereLayer("cli")
+        .mayOnlyBeAccessedByLayers("bench")
         .whereLayer("agent")
         .mayOnlyBeAccessedByLayers("cli")
         .whereLayer("testbed")
-        .mayOnlyBeAccessedByLayers("cli")
+        .mayOnlyBeAccessedByLayers("cli", "bench")
         .whereLayer("api")
-        .mayOnlyBeAccessedByLayers("cli", "agent", "testbed")
+        .mayOnlyBeAccessedByLayers("cli", "bench", "agent", "testbed")
+        .whereLayer("migration")
+        .mayOnlyBeAccessedByLayers("cli", "bench", "agent", "api")
         .whereLayer("qemu")
-        .mayOnlyBeAccessedByLayers("cli", "agent", "api")
+        .mayOnlyBeAccessedByLayers("cli", "bench", "agent", "api", "migration")
         .whereLayer("qmp")
-        .mayOnlyBeAccessedByLayers("agent", "qemu")
+        .mayOnlyBeAccessedByLayers("bench", "agent", "qemu", "migration")
         .check(FERRY);
   }
 }

@@ -133,7 +133,7 @@ public final class AcceleratorProbe {
                 return false;
               }
             },
-            Thread.ofVirtual().factory()::newThread);
+            Thread.ofPlatform().daemon().factory()::newThread);
     try {
       boolean seen = marker.get(BOOT_BUDGET.toMillis(), TimeUnit.MILLISECONDS);
       return seen ? Optional.empty() : Optional.of("QEMU exited without the guest's marker");

@@ -86,7 +86,7 @@ final class Cmd {
 
     private Drain(InputStream in) {
       this.in = in;
-      this.thread = Thread.ofVirtual().name("cmd-drain").unstarted(this::pump);
+      this.thread = Thread.ofPlatform().daemon().name("cmd-drain").unstarted(this::pump);
     }
 
     static Drain start(InputStream in) {

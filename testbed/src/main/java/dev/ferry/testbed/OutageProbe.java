@@ -16,6 +16,9 @@ import java.util.concurrent.TimeUnit;
  * Runs {@code ferry-probe} in the testbed's client namespace against a guest's echo service: one
  * UDP datagram per millisecond, and at the end the longest gap between replies (the outage a user
  * of the guest sees). Start it before a migration and stop it after.
+ *
+ * <p>Its pipes are read on platform threads: a virtual thread blocked on a pipe read holds its
+ * carrier, and on a two-core machine two of them starve every other virtual thread.
  */
 public final class OutageProbe implements AutoCloseable {
   private static final ObjectMapper JSON = Json.lenient();
@@ -29,7 +32,7 @@ public final class OutageProbe implements AutoCloseable {
   private OutageProbe(Process process) {
     this.process = process;
     this.stdout = readAsync(process.getInputStream());
-    Thread.ofVirtual().name("probe-stderr").start(this::followStderr);
+    Thread.ofPlatform().daemon().name("probe-stderr").start(this::followStderr);
   }
 
   /** ferry-probe says "measuring" on stderr once the first reply came. */
@@ -147,7 +150,9 @@ public final class OutageProbe implements AutoCloseable {
 
   private static CompletableFuture<byte[]> readAsync(java.io.InputStream in) {
     CompletableFuture<byte[]> f = new CompletableFuture<>();
-    Thread.ofVirtual()
+    Thread.ofPlatform()
+        .daemon()
+        .name("probe-stdout")
         .start(
             () -> {
               try {

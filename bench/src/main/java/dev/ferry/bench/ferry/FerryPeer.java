@@ -3,6 +3,7 @@ package dev.ferry.bench.ferry;
 import dev.ferry.api.AgentClient;
 import dev.ferry.api.AgentEndpoint;
 import dev.ferry.api.ApiException;
+import dev.ferry.api.MigrationRequest;
 import dev.ferry.api.VmCreateRequest;
 import dev.ferry.bench.BenchWorld;
 import dev.ferry.bench.Guest;
@@ -10,6 +11,10 @@ import dev.ferry.bench.Outcome;
 import dev.ferry.bench.Peer;
 import dev.ferry.bench.RunResult;
 import dev.ferry.bench.Scenario;
+import dev.ferry.migration.MigrationRecord;
+import dev.ferry.migration.MigrationSettings;
+import dev.ferry.migration.MigrationState;
+import dev.ferry.migration.TimeoutAction;
 import dev.ferry.testbed.HostPlan;
 import java.time.Duration;
 import java.util.List;
@@ -40,9 +45,71 @@ public final class FerryPeer implements Peer {
     this.migrator = migrator;
   }
 
-  /** Ferry's migrator, once its migration API exists. */
+  /**
+   * Ferry's migrator: the source agent's migrate API with default settings, except that the time
+   * budget ends with {@code force} (a stop-and-copy) rather than {@code abort}, so that every run
+   * reaches the destination or reports why not.
+   */
   public static Optional<FerryMigrator> wired() {
-    return Optional.empty();
+    return Optional.of(FerryPeer::migrateWithFerry);
+  }
+
+  private static FerryMigrator.Result migrateWithFerry(
+      AgentClient source, String vm, HostPlan destination, Duration giveUpAfter) {
+    MigrationSettings d = MigrationSettings.defaults();
+    MigrationSettings settings =
+        new MigrationSettings(
+            d.bandwidth(),
+            d.initialDowntime(),
+            d.maxDowntime(),
+            d.multifdChannels(),
+            d.autoConverge(),
+            d.allowPostcopy(),
+            d.timeout(),
+            TimeoutAction.FORCE,
+            false,
+            false);
+    MigrationRecord r;
+    try {
+      r =
+          source.migrate(
+              vm,
+              new MigrationRequest(
+                  destination.name(), destination.agentUrl().toString(), Optional.of(settings)));
+    } catch (ApiException e) {
+      return new FerryMigrator.Result(
+          FerryMigrator.Status.FAILED,
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.of(e.getMessage()));
+    }
+    String id = r.id().value();
+    long deadline = System.nanoTime() + giveUpAfter.plusSeconds(60).toNanos();
+    while (!r.state().terminal() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      r = source.migration(id);
+    }
+    if (!r.state().terminal()) {
+      r = source.abortMigration(id);
+    }
+    FerryMigrator.Status status =
+        switch (r.state()) {
+          case MigrationState.Completed c -> FerryMigrator.Status.COMPLETED;
+          case MigrationState.Aborted a -> FerryMigrator.Status.GAVE_UP;
+          default -> FerryMigrator.Status.FAILED;
+        };
+    return new FerryMigrator.Result(
+        status,
+        r.durationMs().map(Duration::ofMillis),
+        r.downtimeMs().map(Duration::ofMillis),
+        r.bytesTransferred(),
+        r.error().map(e -> e.phase().text() + ": " + e.cause()));
   }
 
   @Override
