@@ -1,7 +1,9 @@
 package dev.ferry.agent;
 
+import dev.ferry.agent.cluster.ManagerLink;
 import dev.ferry.agent.events.EventBus;
 import dev.ferry.agent.host.HostFactsProbe;
+import dev.ferry.agent.host.HostLoadProbe;
 import dev.ferry.agent.http.ApiServer;
 import dev.ferry.agent.migration.IncomingMigrations;
 import dev.ferry.agent.migration.MigrationService;
@@ -45,6 +47,7 @@ public final class Agent implements AutoCloseable {
   private final java.util.concurrent.ScheduledExecutorService scheduler;
   private final IncomingMigrations incoming;
   private final MigrationService migrations;
+  private final ManagerLink manager;
   private static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration STALL_TIMEOUT = Duration.ofSeconds(10);
 
@@ -63,6 +66,7 @@ public final class Agent implements AutoCloseable {
     this.scheduler =
         java.util.concurrent.Executors.newScheduledThreadPool(
             2, Thread.ofVirtual().name("agent-timer-", 0).factory());
+    this.manager = new ManagerLink(config.hostName(), config.stateDir());
     VmContext ctx =
         new VmContext(
             config.hostName(),
@@ -73,7 +77,8 @@ public final class Agent implements AutoCloseable {
             events,
             Clock.systemUTC(),
             Duration.ofSeconds(30),
-            Duration.ofSeconds(10));
+            Duration.ofSeconds(10),
+            manager);
     this.vms =
         new VmService(ctx, new VmSpecFactory(qemu, storage, taps, HostFactsProbe.memoryTotal()));
     vms.recover();
@@ -100,9 +105,19 @@ public final class Agent implements AutoCloseable {
             KEEPALIVE_TIMEOUT,
             STALL_TIMEOUT);
     migrations.recover();
+    HostLoadProbe load =
+        new HostLoadProbe(Clock.systemUTC(), vms::list, cpu.cores(), HostFactsProbe.memoryTotal());
     this.api =
         new ApiServer(
-            config.listen(), config.socket(), this::facts, vms, events, migrations, incoming);
+            config.listen(),
+            config.socket(),
+            this::facts,
+            vms,
+            events,
+            migrations,
+            incoming,
+            manager,
+            load::sample);
     events.publish(
         AgentEvent.Type.AGENT_STARTED,
         Optional.empty(),
@@ -153,6 +168,7 @@ public final class Agent implements AutoCloseable {
     scheduler.shutdownNow();
     migrations.close();
     vms.detachAll();
+    manager.close();
     log.info("Agent stopped; VMs left running");
   }
 

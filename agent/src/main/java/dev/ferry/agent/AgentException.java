@@ -43,6 +43,13 @@ public sealed class AgentException extends RuntimeException {
     }
   }
 
+  /** A dependency (the manager) cannot be asked now: 503. */
+  public static final class Unavailable extends AgentException {
+    public Unavailable(String message) {
+      super(503, "unavailable", message, null);
+    }
+  }
+
   /** The host failed to do it: QEMU refused to start, a tap could not be made (500). */
   public static final class Failed extends AgentException {
     public Failed(String message, Throwable cause) {

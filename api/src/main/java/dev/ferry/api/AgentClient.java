@@ -1,15 +1,10 @@
 package dev.ferry.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ferry.common.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -18,28 +13,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.eclipse.jetty.client.ContentResponse;
-import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.InputStreamResponseListener;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
-import org.eclipse.jetty.client.StringRequestContent;
-import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.io.ClientConnector;
-import org.eclipse.jetty.io.Transport;
 
 /**
  * A client for one agent's {@code /v1} API, over TCP or a unix socket. Thread-safe; one instance
  * per agent; close it to release its connections.
  */
-public final class AgentClient implements AutoCloseable {
+public final class AgentClient extends RestClient {
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(90);
-  private static final ObjectMapper JSON = Json.lenient();
-
-  private final AgentEndpoint endpoint;
-  private final HttpClient http;
-  private final Duration timeout;
-  private final Transport transport;
 
   public AgentClient(AgentEndpoint endpoint) {
     this(endpoint, DEFAULT_TIMEOUT);
@@ -50,31 +34,30 @@ public final class AgentClient implements AutoCloseable {
    *     of seconds, so keep it generous
    */
   public AgentClient(AgentEndpoint endpoint, Duration timeout) {
-    this.endpoint = endpoint;
-    this.timeout = timeout;
-    this.transport =
-        switch (endpoint) {
-          case AgentEndpoint.Unix u -> new Transport.TCPUnix(u.socket());
-          case AgentEndpoint.Tcp t -> Transport.TCP_IP;
-        };
-    ClientConnector connector = new ClientConnector();
-    connector.setConnectTimeout(Duration.ofSeconds(5));
-    this.http = new HttpClient(new HttpClientTransportOverHTTP(connector));
-    http.setName("ferry-agent-client");
-    http.setFollowRedirects(false);
-    try {
-      http.start();
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot start the HTTP client", e);
-    }
+    super(endpoint, timeout, "agent");
   }
 
-  public AgentEndpoint endpoint() {
-    return endpoint;
+  @Override
+  protected RuntimeException unreachable(Throwable cause) {
+    return new AgentUnreachableException(endpoint, cause);
   }
 
   public HostFacts host() {
     return get("/v1/host", HostFacts.class);
+  }
+
+  /** What the host's VMs consume now (CPU time, resident memory). */
+  public HostLoadSample load() {
+    return get("/v1/host/load", HostLoadSample.class);
+  }
+
+  /** Binds the agent to a manager (or unbinds it with an empty URL). */
+  public ManagerBinding bindManager(ManagerBinding binding) {
+    return call(HttpMethod.PUT, "/v1/manager", binding, ManagerBinding.class);
+  }
+
+  public ManagerBinding manager() {
+    return get("/v1/manager", ManagerBinding.class);
   }
 
   public List<VmInfo> listVms() {
@@ -240,89 +223,6 @@ public final class AgentClient implements AutoCloseable {
       req.abort(e);
     } catch (TimeoutException | ExecutionException | IOException e) {
       throw new AgentUnreachableException(endpoint, e);
-    }
-  }
-
-  private <T> T get(String path, Class<T> type) {
-    return call(HttpMethod.GET, path, null, type);
-  }
-
-  private <T> T post(String path, Class<T> type) {
-    return call(HttpMethod.POST, path, null, type);
-  }
-
-  private <T> T call(HttpMethod method, String path, Object body, Class<T> type) {
-    return call(method, path, body, JSON.getTypeFactory().constructType(type));
-  }
-
-  private <T> T call(HttpMethod method, String path, Object body, TypeReference<T> type) {
-    return call(method, path, body, JSON.getTypeFactory().constructType(type));
-  }
-
-  private <T> T call(HttpMethod method, String path, Object body, JavaType type) {
-    Request req = request(method, path);
-    if (body != null) {
-      try {
-        req.body(new StringRequestContent("application/json", JSON.writeValueAsString(body)));
-      } catch (JsonProcessingException e) {
-        throw new IllegalArgumentException("cannot encode request: " + e.getMessage(), e);
-      }
-    }
-    ContentResponse r = send(req);
-    if (type.getRawClass() == Void.class || r.getStatus() == 204) {
-      return null;
-    }
-    try {
-      return JSON.readValue(r.getContent(), type);
-    } catch (IOException e) {
-      throw new IllegalStateException(
-          "agent at " + endpoint + " sent an unreadable reply to " + path + ": " + e.getMessage(),
-          e);
-    }
-  }
-
-  private Request request(HttpMethod method, String path) {
-    return http.newRequest(endpoint.baseUri().resolve(path))
-        .transport(transport)
-        .method(method)
-        .accept("application/json")
-        .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  private ContentResponse send(Request req) {
-    ContentResponse r;
-    try {
-      r = req.send();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AgentUnreachableException(endpoint, e);
-    } catch (TimeoutException | ExecutionException e) {
-      throw new AgentUnreachableException(endpoint, e);
-    }
-    if (r.getStatus() >= 400) {
-      throw new ApiException(errorOf(r));
-    }
-    return r;
-  }
-
-  private static ApiError errorOf(ContentResponse r) {
-    try {
-      return JSON.readValue(r.getContent(), ApiError.class);
-    } catch (IOException e) {
-      return new ApiError(r.getStatus(), "http_" + r.getStatus(), r.getContentAsString());
-    }
-  }
-
-  private static String enc(String segment) {
-    return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
-  }
-
-  @Override
-  public void close() {
-    try {
-      http.stop();
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot stop the HTTP client for " + endpoint, e);
     }
   }
 }

@@ -74,12 +74,8 @@ final class AgentCommand {
 
     @Override
     public Integer call() throws Exception {
-      if (System.getenv("FERRY_LOG_LEVEL") == null
-          && org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
-              instanceof ch.qos.logback.classic.Logger root) {
-        root.setLevel(ch.qos.logback.classic.Level.INFO);
-      }
-      Optional<InetSocketAddress> tcp = Optional.ofNullable(listen).map(Run::address);
+      Logging.infoUnlessConfigured();
+      Optional<InetSocketAddress> tcp = Optional.ofNullable(listen).map(Addresses::parse);
       Optional<Path> uds =
           Optional.ofNullable(socket)
               .or(
@@ -116,15 +112,6 @@ final class AgentCommand {
                   "agent-shutdown"));
       stopped.await();
       return 0;
-    }
-
-    private static InetSocketAddress address(String text) {
-      int colon = text.lastIndexOf(':');
-      if (colon <= 0) {
-        throw new IllegalArgumentException("--listen '" + text + "' is not ADDR:PORT");
-      }
-      return new InetSocketAddress(
-          text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
     }
   }
 }

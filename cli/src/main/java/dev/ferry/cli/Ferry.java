@@ -16,8 +16,10 @@ import picocli.CommandLine.Command;
     subcommands = {
       HostCommands.class,
       VmCommands.class,
+      ClusterCommands.class,
       MigrationCommands.class,
       AgentCommand.class,
+      ManagerCommand.class,
       TestbedCommands.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
@@ -47,6 +49,7 @@ public final class Ferry {
     return switch (e) {
       case ApiException a -> ExitCode.forStatus(a.status()).code();
       case AgentUnreachableException u -> ExitCode.UNREACHABLE.code();
+      case dev.ferry.api.ManagerUnreachableException u -> ExitCode.UNREACHABLE.code();
       case IllegalArgumentException i -> ExitCode.USAGE.code();
       case CommandLine.ParameterException p -> ExitCode.USAGE.code();
       default -> ExitCode.FAILED.code();

@@ -1,6 +1,10 @@
 package dev.ferry.cli;
 
 import dev.ferry.api.AgentClient;
+import dev.ferry.api.AgentEndpoint;
+import dev.ferry.api.ClusterVm;
+import dev.ferry.api.ClusterVmCreate;
+import dev.ferry.api.ManagerClient;
 import dev.ferry.api.VmCreateRequest;
 import dev.ferry.api.VmInfo;
 import dev.ferry.common.ByteSize;
@@ -101,23 +105,63 @@ final class VmCommands {
     @Option(names = "--start", description = "Start the VM once created.")
     boolean start;
 
+    @Option(
+        names = "--manager",
+        description =
+            "Create it through the manager at this URL, which picks the host and grants the lease.")
+    String manager;
+
+    @Option(names = "--on", description = "With --manager: put it on this host.")
+    String on;
+
+    @Option(
+        names = "--anti-affinity",
+        split = ",",
+        description = "With --manager: VMs it must not share a host with.")
+    List<String> antiAffinity = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+      if (manager == null) {
+        if (on != null || !antiAffinity.isEmpty()) {
+          throw new IllegalArgumentException("--on and --anti-affinity need --manager");
+        }
+        return super.call();
+      }
+      try (ManagerClient client = new ManagerClient(AgentEndpoint.parse(manager))) {
+        ClusterVm vm =
+            client.createVm(
+                new ClusterVmCreate(
+                    request(), Optional.ofNullable(on), java.util.Set.copyOf(antiAffinity)));
+        Output out = out();
+        if (out.json()) {
+          out.json(vm);
+        } else {
+          out.line("%s: created on %s (%s)", vm.name(), vm.host(), vm.state().text());
+        }
+      }
+      return 0;
+    }
+
     @Override
     void run(AgentClient client, Output out) {
-      VmCreateRequest req =
-          new VmCreateRequest(
-              name,
-              Optional.of(vcpus),
-              ByteSize.parse(memory),
-              Optional.ofNullable(machine),
-              Optional.ofNullable(cpu),
-              Optional.ofNullable(kernel),
-              Optional.ofNullable(initrd),
-              Optional.ofNullable(cmdline),
-              disks.stream().map(Create::disk).toList(),
-              nics.stream().map(Create::nic).toList(),
-              Optional.of(start));
-      VmInfo vm = client.createVm(req);
+      VmInfo vm = client.createVm(request());
       show(out, vm, start ? "created and " + vm.state().text() : "created");
+    }
+
+    private VmCreateRequest request() {
+      return new VmCreateRequest(
+          name,
+          Optional.of(vcpus),
+          ByteSize.parse(memory),
+          Optional.ofNullable(machine),
+          Optional.ofNullable(cpu),
+          Optional.ofNullable(kernel),
+          Optional.ofNullable(initrd),
+          Optional.ofNullable(cmdline),
+          disks.stream().map(Create::disk).toList(),
+          nics.stream().map(Create::nic).toList(),
+          Optional.of(start));
     }
 
     private static VmCreateRequest.Disk disk(String text) {

@@ -7,7 +7,10 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** Modules depend only downwards: bench → cli → testbed/agent → api → migration → qemu → qmp. */
+/**
+ * Modules depend only downwards: bench → cli → testbed/manager/agent → api → migration → qemu →
+ * qmp. The manager and the agents know each other only through the api module.
+ */
 class LayeringTest {
   private static final JavaClasses FERRY =
       new ClassFileImporter()
@@ -24,6 +27,8 @@ class LayeringTest {
         .definedBy("dev.ferry.cli..")
         .layer("agent")
         .definedBy("dev.ferry.agent..")
+        .layer("manager")
+        .definedBy("dev.ferry.manager..")
         .layer("testbed")
         .definedBy("dev.ferry.testbed..")
         .layer("api")
@@ -42,14 +47,16 @@ class LayeringTest {
         .mayOnlyBeAccessedByLayers("bench")
         .whereLayer("agent")
         .mayOnlyBeAccessedByLayers("cli")
+        .whereLayer("manager")
+        .mayOnlyBeAccessedByLayers("cli")
         .whereLayer("testbed")
         .mayOnlyBeAccessedByLayers("cli", "bench")
         .whereLayer("api")
-        .mayOnlyBeAccessedByLayers("cli", "bench", "agent", "testbed")
+        .mayOnlyBeAccessedByLayers("cli", "bench", "agent", "manager", "testbed")
         .whereLayer("migration")
-        .mayOnlyBeAccessedByLayers("cli", "bench", "agent", "api")
+        .mayOnlyBeAccessedByLayers("cli", "bench", "agent", "manager", "api")
         .whereLayer("qemu")
-        .mayOnlyBeAccessedByLayers("cli", "bench", "agent", "api", "migration")
+        .mayOnlyBeAccessedByLayers("cli", "bench", "agent", "manager", "api", "migration")
         .whereLayer("qmp")
         .mayOnlyBeAccessedByLayers("bench", "agent", "qemu", "migration")
         .check(FERRY);

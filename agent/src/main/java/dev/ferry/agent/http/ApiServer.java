@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import dev.ferry.agent.AgentException;
+import dev.ferry.agent.cluster.ManagerLink;
 import dev.ferry.agent.events.EventBus;
 import dev.ferry.agent.migration.IncomingMigrations;
 import dev.ferry.agent.migration.MigrationService;
@@ -15,7 +16,9 @@ import dev.ferry.api.ApiError;
 import dev.ferry.api.BandwidthChange;
 import dev.ferry.api.HandoverRequest;
 import dev.ferry.api.HostFacts;
+import dev.ferry.api.HostLoadSample;
 import dev.ferry.api.IncomingRequest;
+import dev.ferry.api.ManagerBinding;
 import dev.ferry.api.MigrationRequest;
 import dev.ferry.api.OutageReport;
 import dev.ferry.api.VmCreateRequest;
@@ -62,7 +65,9 @@ public final class ApiServer implements AutoCloseable {
       VmService vms,
       EventBus events,
       MigrationService migrations,
-      IncomingMigrations incoming) {
+      IncomingMigrations incoming,
+      ManagerLink manager,
+      Supplier<HostLoadSample> load) {
     socket.ifPresent(ApiServer::removeStaleSocket);
     this.app =
         Javalin.create(
@@ -88,6 +93,9 @@ public final class ApiServer implements AutoCloseable {
                   });
               var r = config.routes;
               r.get("/v1/host", ctx -> ctx.json(host.get()));
+              r.get("/v1/host/load", ctx -> ctx.json(load.get()));
+              r.get("/v1/manager", ctx -> ctx.json(manager.binding()));
+              r.put("/v1/manager", ctx -> ctx.json(manager.bind(read(ctx, ManagerBinding.class))));
               r.get("/v1/vms", ctx -> ctx.json(vms.list()));
               r.post("/v1/vms", ctx -> ctx.status(HttpStatus.CREATED).json(vms.create(body(ctx))));
               r.get("/v1/vms/{name}", ctx -> ctx.json(vms.get(ctx.pathParam("name"))));

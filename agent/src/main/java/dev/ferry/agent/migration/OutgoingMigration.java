@@ -953,6 +953,12 @@ final class OutgoingMigration {
       return;
     }
     long epoch = handle.epoch() + 1;
+    Optional<String> leaseProblem =
+        ctx.vms().manager().transfer(vm, destHost, handle.epoch(), id.value());
+    if (leaseProblem.isPresent()) {
+      refusedHandover(leaseProblem.get());
+      return;
+    }
     Instant deadline = ctx.clock().instant().plus(ctx.keepAliveTimeout()).plus(HANDOVER_RETRY);
     String lastProblem = "";
     while (ctx.clock().instant().isBefore(deadline)) {

@@ -122,6 +122,7 @@ final class ManagedVm {
         throw new AgentException.Conflict("VM '" + name() + "' is already " + state.text());
       }
       requireOwnership("start");
+      ctx.manager().checkMayRun(name(), record.epoch(), "start");
       launch(LaunchMode.FRESH);
       try {
         running.qmp().call(new Cont());
@@ -289,6 +290,7 @@ final class ManagedVm {
         return info();
       }
       requireOwnership("resume");
+      ctx.manager().checkMayRun(name(), record.epoch(), "resume");
       call(r, new Cont(), "resume");
       record = record.withDesired(VmRecord.Desired.RUNNING);
       ctx.store().save(record);

@@ -14,6 +14,7 @@ import java.time.Duration;
  * @param hostName this host's name: the owner name its VMs carry
  * @param startTimeout how long QEMU may take to come up
  * @param forcedStopTimeout how long to wait for QEMU to quit once forced
+ * @param manager the manager this host is bound to, if any: it must lease a VM before it runs
  */
 public record VmContext(
     String hostName,
@@ -24,4 +25,5 @@ public record VmContext(
     EventBus events,
     Clock clock,
     Duration startTimeout,
-    Duration forcedStopTimeout) {}
+    Duration forcedStopTimeout,
+    dev.ferry.agent.cluster.ManagerLink manager) {}

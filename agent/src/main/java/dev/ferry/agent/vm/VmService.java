@@ -235,6 +235,11 @@ public final class VmService {
         .toList();
   }
 
+  /** The manager this host is bound to (a no-op link when standalone). */
+  public dev.ferry.agent.cluster.ManagerLink manager() {
+    return ctx.manager();
+  }
+
   /** Whether this host owns the VM (false when unknown here). */
   public boolean owns(String name) {
     ManagedVm vm = vms.get(name);

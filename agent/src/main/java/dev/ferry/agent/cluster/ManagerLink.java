@@ -1,0 +1,196 @@
+package dev.ferry.agent.cluster;
+
+import dev.ferry.agent.AgentException;
+import dev.ferry.api.AgentEndpoint;
+import dev.ferry.api.ApiException;
+import dev.ferry.api.Lease;
+import dev.ferry.api.LeaseTransfer;
+import dev.ferry.api.ManagerBinding;
+import dev.ferry.api.ManagerClient;
+import dev.ferry.api.ManagerUnreachableException;
+import dev.ferry.common.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether this agent is bound to a manager, and the two questions it asks it: "may I run this VM?"
+ * before a start or resume, and "move the lease" at a handover. Unbound, both are no-ops (a
+ * standalone agent owns its VMs by its own records). Thread-safe; the binding is persisted so it
+ * survives an agent restart.
+ */
+public final class ManagerLink implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ManagerLink.class);
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
+  private static final Duration TRANSFER_PATIENCE = Duration.ofSeconds(8);
+
+  private final String hostName;
+  private final Path file;
+  private final ReentrantLock lock = new ReentrantLock();
+  private Optional<String> url = Optional.empty();
+  private ManagerClient client;
+
+  public ManagerLink(String hostName, Path stateDir) {
+    this.hostName = hostName;
+    this.file = stateDir.resolve("manager.json");
+    if (Files.exists(file)) {
+      try {
+        ManagerBinding b = Json.strict().readValue(file.toFile(), ManagerBinding.class);
+        bindLocked(b.url());
+        log.info("Bound to the manager at {} (from {})", url.orElse("-"), file);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + file, e);
+      }
+    }
+  }
+
+  /** The current binding. */
+  public ManagerBinding binding() {
+    lock.lock();
+    try {
+      return new ManagerBinding(url, hostName);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Binds to (or, with an empty URL, unbinds from) a manager, and persists it. */
+  public ManagerBinding bind(ManagerBinding binding) {
+    if (!binding.hostName().equals(hostName)) {
+      throw new AgentException.BadRequest(
+          "the manager calls this host '" + binding.hostName() + "', but it is '" + hostName + "'");
+    }
+    binding.url().ifPresent(AgentEndpoint::parse);
+    lock.lock();
+    try {
+      bindLocked(binding.url());
+      Path tmp = file.resolveSibling("manager.json.tmp");
+      Files.writeString(tmp, Json.strict().writeValueAsString(new ManagerBinding(url, hostName)));
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      log.info(
+          url.isPresent() ? "Bound to the manager at {}" : "Unbound from the manager{}",
+          url.orElse(""));
+      return new ManagerBinding(url, hostName);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void bindLocked(Optional<String> newUrl) {
+    if (client != null) {
+      client.close();
+      client = null;
+    }
+    url = newUrl;
+    client =
+        newUrl.map(u -> new ManagerClient(AgentEndpoint.parse(u), REQUEST_TIMEOUT)).orElse(null);
+  }
+
+  private Optional<ManagerClient> client() {
+    lock.lock();
+    try {
+      return Optional.ofNullable(client);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Refuses ({@code 409}) unless the manager's lease for {@code vm} names this host at an epoch not
+   * newer than {@code localEpoch}, or ({@code 503}) when the manager cannot be asked.
+   */
+  public void checkMayRun(String vm, long localEpoch, String action) {
+    Optional<ManagerClient> c = client();
+    if (c.isEmpty()) {
+      return;
+    }
+    Lease lease;
+    try {
+      lease = c.get().lease(vm);
+    } catch (ApiException e) {
+      throw new AgentException.Conflict(
+          "cannot " + action + " VM '" + vm + "': the manager grants no lease: " + e.getMessage());
+    } catch (ManagerUnreachableException e) {
+      throw new AgentException.Unavailable(
+          "cannot "
+              + action
+              + " VM '"
+              + vm
+              + "': the manager cannot confirm this host's lease ("
+              + e.getMessage()
+              + ")");
+    }
+    if (!lease.host().equals(hostName) || lease.epoch() > localEpoch) {
+      throw new AgentException.Conflict(
+          "cannot "
+              + action
+              + " VM '"
+              + vm
+              + "': the manager leases it to "
+              + lease.host()
+              + " (epoch "
+              + lease.epoch()
+              + "), not to this host ("
+              + hostName
+              + ", epoch "
+              + localEpoch
+              + ")");
+    }
+  }
+
+  /**
+   * Moves the lease of {@code vm} from this host to {@code to} before the destination resumes it.
+   * Retries a manager that does not answer for a few seconds (the transfer is idempotent).
+   *
+   * @return empty when the lease moved (or no manager is bound), else why it did not
+   */
+  public Optional<String> transfer(String vm, String to, long epoch, String migration) {
+    Optional<ManagerClient> c = client();
+    if (c.isEmpty()) {
+      return Optional.empty();
+    }
+    long deadline = System.nanoTime() + TRANSFER_PATIENCE.toNanos();
+    String problem = "";
+    while (System.nanoTime() < deadline) {
+      try {
+        Lease moved = c.get().transferLease(vm, new LeaseTransfer(hostName, to, epoch, migration));
+        log.info("Lease of VM '{}' moved to {} at epoch {}", vm, moved.host(), moved.epoch());
+        return Optional.empty();
+      } catch (ApiException e) {
+        return Optional.of("the manager refused to move the lease: " + e.getMessage());
+      } catch (ManagerUnreachableException e) {
+        problem = e.getMessage();
+        log.warn("Lease transfer of VM '{}' not confirmed yet: {}", vm, problem);
+      }
+      try {
+        Thread.sleep(300);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.of("interrupted while moving the lease");
+      }
+    }
+    return Optional.of("the manager did not confirm the lease transfer: " + problem);
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (client != null) {
+        client.close();
+        client = null;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+}

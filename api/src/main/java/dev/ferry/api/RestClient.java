@@ -1,0 +1,151 @@
+package dev.ferry.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.common.Json;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.StringRequestContent;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.io.Transport;
+
+/**
+ * The JSON-over-HTTP plumbing shared by Ferry's REST clients: one Jetty client per peer, over TCP
+ * or a unix socket, typed replies, {@link ApiException} for 4xx/5xx and an "unreachable" exception
+ * of the subclass's choosing when no answer comes. Thread-safe.
+ */
+abstract class RestClient implements AutoCloseable {
+  protected static final ObjectMapper JSON = Json.lenient();
+
+  protected final AgentEndpoint endpoint;
+  protected final HttpClient http;
+  protected final Duration timeout;
+  protected final Transport transport;
+  private final String peer;
+
+  /**
+   * @param peer what the peer is, for messages ("agent", "manager")
+   */
+  protected RestClient(AgentEndpoint endpoint, Duration timeout, String peer) {
+    this.endpoint = endpoint;
+    this.timeout = timeout;
+    this.peer = peer;
+    this.transport =
+        switch (endpoint) {
+          case AgentEndpoint.Unix u -> new Transport.TCPUnix(u.socket());
+          case AgentEndpoint.Tcp t -> Transport.TCP_IP;
+        };
+    ClientConnector connector = new ClientConnector();
+    connector.setConnectTimeout(Duration.ofSeconds(5));
+    this.http = new HttpClient(new HttpClientTransportOverHTTP(connector));
+    http.setName("ferry-" + peer + "-client");
+    http.setFollowRedirects(false);
+    try {
+      http.start();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start the HTTP client", e);
+    }
+  }
+
+  public AgentEndpoint endpoint() {
+    return endpoint;
+  }
+
+  /** The exception thrown when the peer does not answer at all. */
+  protected abstract RuntimeException unreachable(Throwable cause);
+
+  protected <T> T get(String path, Class<T> type) {
+    return call(HttpMethod.GET, path, null, type);
+  }
+
+  protected <T> T post(String path, Class<T> type) {
+    return call(HttpMethod.POST, path, null, type);
+  }
+
+  protected <T> T call(HttpMethod method, String path, Object body, Class<T> type) {
+    return call(method, path, body, JSON.getTypeFactory().constructType(type));
+  }
+
+  protected <T> T call(HttpMethod method, String path, Object body, TypeReference<T> type) {
+    return call(method, path, body, JSON.getTypeFactory().constructType(type));
+  }
+
+  protected <T> T call(HttpMethod method, String path, Object body, JavaType type) {
+    Request req = request(method, path);
+    if (body != null) {
+      try {
+        req.body(new StringRequestContent("application/json", JSON.writeValueAsString(body)));
+      } catch (JsonProcessingException e) {
+        throw new IllegalArgumentException("cannot encode request: " + e.getMessage(), e);
+      }
+    }
+    ContentResponse r = send(req);
+    if (type.getRawClass() == Void.class || r.getStatus() == 204) {
+      return null;
+    }
+    try {
+      return JSON.readValue(r.getContent(), type);
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          peer + " at " + endpoint + " sent an unreadable reply to " + path + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  protected Request request(HttpMethod method, String path) {
+    return http.newRequest(endpoint.baseUri().resolve(path))
+        .transport(transport)
+        .method(method)
+        .accept("application/json")
+        .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  protected ContentResponse send(Request req) {
+    ContentResponse r;
+    try {
+      r = req.send();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw unreachable(e);
+    } catch (TimeoutException | ExecutionException e) {
+      throw unreachable(e);
+    }
+    if (r.getStatus() >= 400) {
+      throw new ApiException(errorOf(r));
+    }
+    return r;
+  }
+
+  protected static ApiError errorOf(ContentResponse r) {
+    try {
+      return JSON.readValue(r.getContent(), ApiError.class);
+    } catch (IOException e) {
+      return new ApiError(r.getStatus(), "http_" + r.getStatus(), r.getContentAsString());
+    }
+  }
+
+  protected static String enc(String segment) {
+    return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  @Override
+  public void close() {
+    try {
+      http.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot stop the HTTP client for " + endpoint, e);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package dev.ferry.cli;
+
+import dev.ferry.manager.Manager;
+import dev.ferry.manager.ManagerConfig;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ferry manager run}: the cluster manager daemon, in the foreground. */
+@Command(
+    name = "manager",
+    description = "Run the cluster manager.",
+    subcommands = {ManagerCommand.Run.class})
+final class ManagerCommand {
+
+  @Command(
+      name = "run",
+      description =
+          "Run the manager in the foreground until SIGTERM; migrations under way continue.")
+  static final class Run implements Callable<Integer> {
+    @Option(
+        names = "--listen",
+        description = "TCP address ADDR:PORT for agents and people (e.g. 198.18.0.2:7800).")
+    String listen;
+
+    @Option(
+        names = "--socket",
+        description = "Unix socket for local tools (default: /run/ferry/manager.sock).")
+    Path socket;
+
+    @Option(
+        names = "--db",
+        defaultValue = ManagerConfig.DEFAULT_DATABASE,
+        description =
+            "Inventory: sqlite:/PATH or jdbc:postgresql://HOST:PORT/DB?user=U&password=P"
+                + " (default: ${DEFAULT-VALUE}).")
+    String database;
+
+    @Option(
+        names = "--advertise",
+        description = "URL agents reach the manager at (default: http://<--listen>).")
+    String advertise;
+
+    @Option(
+        names = "--heartbeat",
+        defaultValue = "2s",
+        description = "How often agents are asked for facts and load (default: ${DEFAULT-VALUE}).")
+    String heartbeat;
+
+    @Override
+    public Integer call() throws Exception {
+      Logging.infoUnlessConfigured();
+      Optional<InetSocketAddress> tcp = Optional.ofNullable(listen).map(Addresses::parse);
+      Optional<Path> uds =
+          Optional.ofNullable(socket).or(() -> Optional.of(Path.of("/run/ferry/manager.sock")));
+      ManagerConfig config =
+          new ManagerConfig(
+              tcp,
+              uds,
+              database,
+              Optional.ofNullable(advertise),
+              Duration.parse("PT" + heartbeat.toUpperCase(java.util.Locale.ROOT)));
+      CountDownLatch stopped = new CountDownLatch(1);
+      Manager manager = Manager.start(config);
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    manager.close();
+                    stopped.countDown();
+                  },
+                  "manager-shutdown"));
+      stopped.await();
+      return 0;
+    }
+  }
+}

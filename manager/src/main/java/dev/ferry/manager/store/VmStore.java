@@ -1,0 +1,158 @@
+package dev.ferry.manager.store;
+
+import dev.ferry.api.ClusterVm;
+import dev.ferry.api.Lease;
+import dev.ferry.api.VmState;
+import dev.ferry.common.ByteSize;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The {@code vms} table: the cluster's VMs and their leases. The lease (host, epoch) only ever
+ * changes by {@link #grant} for a new VM or by a compare-and-set in {@link #transfer}.
+ */
+public final class VmStore {
+  private final Jdbi jdbi;
+
+  public VmStore(Database db) {
+    this.jdbi = db.jdbi();
+  }
+
+  /** A VM row: what the inventory keeps beyond {@link ClusterVm}. */
+  public record Row(ClusterVm vm, Instant leaseSince, Set<String> antiAffinity) {
+    public Lease lease() {
+      return new Lease(vm.name(), vm.host(), vm.epoch(), leaseSince);
+    }
+  }
+
+  public List<Row> all() {
+    return jdbi.withHandle(
+        h -> h.createQuery("SELECT * FROM vms ORDER BY name").map((rs, ctx) -> row(rs)).list());
+  }
+
+  public Optional<Row> find(String name) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT * FROM vms WHERE name = :n")
+                .bind("n", name)
+                .map((rs, ctx) -> row(rs))
+                .findOne());
+  }
+
+  /** Grants a new VM's lease to {@code host}; false if the VM is known already. */
+  public boolean grant(
+      String name,
+      String host,
+      long epoch,
+      VmState state,
+      int vcpus,
+      ByteSize memory,
+      Set<String> antiAffinity,
+      Instant now) {
+    return jdbi.inTransaction(
+        h -> {
+          if (h.createQuery("SELECT COUNT(*) FROM vms WHERE name = :n")
+                  .bind("n", name)
+                  .mapTo(Integer.class)
+                  .one()
+              > 0) {
+            return false;
+          }
+          h.createUpdate(
+                  "INSERT INTO vms (name, host, epoch, lease_since, state, vcpus, memory_bytes,"
+                      + " anti_affinity, seen) VALUES (:n, :host, :epoch, :now, :state, :vcpus,"
+                      + " :mem, :aa, :now)")
+              .bind("n", name)
+              .bind("host", host)
+              .bind("epoch", epoch)
+              .bind("now", now.toEpochMilli())
+              .bind("state", state.name())
+              .bind("vcpus", vcpus)
+              .bind("mem", memory.bytes())
+              .bind("aa", String.join(",", antiAffinity))
+              .execute();
+          return true;
+        });
+  }
+
+  /**
+   * Moves a lease from ({@code from}, {@code epoch}) to ({@code to}, {@code epoch + 1}).
+   *
+   * @return the lease after the call; it names {@code to} only if the move happened (now or before)
+   */
+  public Optional<Lease> transfer(String vm, String from, String to, long epoch, Instant now) {
+    return jdbi.inTransaction(
+        h -> {
+          h.createUpdate(
+                  "UPDATE vms SET host = :to, epoch = :next, lease_since = :now"
+                      + " WHERE name = :vm AND host = :from AND epoch = :epoch")
+              .bind("to", to)
+              .bind("next", epoch + 1)
+              .bind("now", now.toEpochMilli())
+              .bind("vm", vm)
+              .bind("from", from)
+              .bind("epoch", epoch)
+              .execute();
+          return h.createQuery("SELECT * FROM vms WHERE name = :n")
+              .bind("n", vm)
+              .map((rs, ctx) -> row(rs).lease())
+              .findOne();
+        });
+  }
+
+  /** Sets a VM's epoch on its lease holder (after its agent created it). */
+  public void setEpoch(String vm, String host, long epoch) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate("UPDATE vms SET epoch = :e WHERE name = :vm AND host = :host")
+                .bind("e", epoch)
+                .bind("vm", vm)
+                .bind("host", host)
+                .execute());
+  }
+
+  /** Records what the lease holder reports about the VM. */
+  public void observe(String vm, String host, VmState state, int vcpus, ByteSize mem, Instant at) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "UPDATE vms SET state = :state, vcpus = :vcpus, memory_bytes = :mem,"
+                        + " seen = :at WHERE name = :vm AND host = :host")
+                .bind("state", state.name())
+                .bind("vcpus", vcpus)
+                .bind("mem", mem.bytes())
+                .bind("at", at.toEpochMilli())
+                .bind("vm", vm)
+                .bind("host", host)
+                .execute());
+  }
+
+  public void delete(String vm) {
+    jdbi.useHandle(h -> h.createUpdate("DELETE FROM vms WHERE name = :n").bind("n", vm).execute());
+  }
+
+  private static Row row(java.sql.ResultSet rs) throws java.sql.SQLException {
+    String aa = rs.getString("anti_affinity");
+    Set<String> anti =
+        aa == null || aa.isBlank()
+            ? Set.of()
+            : Arrays.stream(aa.split(",")).collect(Collectors.toUnmodifiableSet());
+    ClusterVm vm =
+        new ClusterVm(
+            rs.getString("name"),
+            rs.getString("host"),
+            rs.getLong("epoch"),
+            VmState.valueOf(rs.getString("state").toUpperCase(Locale.ROOT)),
+            rs.getInt("vcpus"),
+            ByteSize.ofBytes(rs.getLong("memory_bytes")),
+            Optional.empty(),
+            Instant.ofEpochMilli(rs.getLong("seen")));
+    return new Row(vm, Instant.ofEpochMilli(rs.getLong("lease_since")), anti);
+  }
+}

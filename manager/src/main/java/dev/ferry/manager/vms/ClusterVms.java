@@ -1,0 +1,173 @@
+package dev.ferry.manager.vms;
+
+import dev.ferry.api.ApiException;
+import dev.ferry.api.ClusterMigration;
+import dev.ferry.api.ClusterVm;
+import dev.ferry.api.ClusterVmCreate;
+import dev.ferry.api.Lease;
+import dev.ferry.api.LeaseTransfer;
+import dev.ferry.api.VmCreateRequest;
+import dev.ferry.api.VmInfo;
+import dev.ferry.api.VmState;
+import dev.ferry.manager.ManagerException;
+import dev.ferry.manager.hosts.AgentPool;
+import dev.ferry.manager.store.EventLog;
+import dev.ferry.manager.store.HostStore;
+import dev.ferry.manager.store.MigrationStore;
+import dev.ferry.manager.store.VmStore;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
+
+/**
+ * The cluster's VMs and their leases. A VM created here gets its lease first (to the host placement
+ * chose), then is defined on that host's agent; if the agent refuses, the lease is withdrawn, so
+ * nothing is half-created.
+ */
+public final class ClusterVms {
+  private final VmStore vms;
+  private final HostStore hosts;
+  private final MigrationStore migrations;
+  private final EventLog events;
+  private final AgentPool agents;
+  private final Placer placer;
+  private final Clock clock;
+  private final ReentrantLock createLock = new ReentrantLock();
+
+  public ClusterVms(
+      VmStore vms,
+      HostStore hosts,
+      MigrationStore migrations,
+      EventLog events,
+      AgentPool agents,
+      Placer placer,
+      Clock clock) {
+    this.vms = vms;
+    this.hosts = hosts;
+    this.migrations = migrations;
+    this.events = events;
+    this.agents = agents;
+    this.placer = placer;
+    this.clock = clock;
+  }
+
+  public List<ClusterVm> list() {
+    Map<String, String> active =
+        migrations.active().stream()
+            .map(MigrationStore.Row::migration)
+            .collect(Collectors.toMap(ClusterMigration::vm, ClusterMigration::id, (a, b) -> a));
+    return vms.all().stream().map(r -> withMigration(r.vm(), active.get(r.vm().name()))).toList();
+  }
+
+  public ClusterVm get(String name) {
+    return list().stream()
+        .filter(v -> v.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new ManagerException(404, "no VM named '" + name + "'"));
+  }
+
+  /** Creates a VM on the host placement picks (or the pinned one). */
+  public ClusterVm create(ClusterVmCreate request) {
+    VmCreateRequest vm = request.vm();
+    if (vm == null || vm.name() == null || vm.name().isBlank()) {
+      throw new ManagerException(400, "the VM needs a name");
+    }
+    if (vm.memory() == null || vm.memory().bytes() <= 0) {
+      throw new ManagerException(400, "VM '" + vm.name() + "' needs memory > 0");
+    }
+    int vcpus = vm.vcpus().orElse(1);
+    createLock.lock();
+    try {
+      if (vms.find(vm.name()).isPresent()) {
+        throw new ManagerException(409, "a VM named '" + vm.name() + "' exists in the cluster");
+      }
+      String host =
+          placer.place(
+              vm.name(), vcpus, vm.memory().bytes(), request.host(), request.antiAffinity());
+      String url =
+          hosts
+              .find(host)
+              .orElseThrow(() -> new ManagerException(404, "no host named '" + host + "'"))
+              .url();
+      vms.grant(
+          vm.name(),
+          host,
+          0,
+          VmState.STOPPED,
+          vcpus,
+          vm.memory(),
+          request.antiAffinity(),
+          clock.instant());
+      VmInfo created;
+      try {
+        created = agents.operations(url).createVm(vm);
+      } catch (ApiException e) {
+        vms.delete(vm.name());
+        throw new ManagerException(e.error().status(), host + " refused: " + e.getMessage());
+      } catch (RuntimeException e) {
+        vms.delete(vm.name());
+        throw new ManagerException(502, host + " did not create it: " + e.getMessage());
+      }
+      vms.setEpoch(vm.name(), host, created.epoch());
+      vms.observe(vm.name(), host, created.state(), vcpus, vm.memory(), clock.instant());
+      events.record(
+          "vm-created",
+          vm.name(),
+          "on " + host + " (" + created.state().text() + "), lease granted");
+      return get(vm.name());
+    } finally {
+      createLock.unlock();
+    }
+  }
+
+  public Lease lease(String vm) {
+    return vms.find(vm)
+        .map(VmStore.Row::lease)
+        .orElseThrow(() -> new ManagerException(404, "the manager knows no VM named '" + vm + "'"));
+  }
+
+  /** Moves a lease at handover: compare-and-set, idempotent. */
+  public Lease transfer(String vm, LeaseTransfer t) {
+    if (hosts.find(t.to()).isEmpty()) {
+      throw new ManagerException(409, "lease of '" + vm + "' cannot go to unknown host " + t.to());
+    }
+    Optional<Lease> after = vms.transfer(vm, t.from(), t.to(), t.epoch(), clock.instant());
+    Lease lease =
+        after.orElseThrow(
+            () -> new ManagerException(404, "the manager knows no VM named '" + vm + "'"));
+    if (!lease.host().equals(t.to()) || lease.epoch() != t.epoch() + 1) {
+      throw new ManagerException(
+          409,
+          "lease of '"
+              + vm
+              + "' is held by "
+              + lease.host()
+              + " at epoch "
+              + lease.epoch()
+              + ", not by "
+              + t.from()
+              + " at epoch "
+              + t.epoch());
+    }
+    events.record(
+        "lease-moved",
+        vm,
+        t.from() + " → " + t.to() + " at epoch " + lease.epoch() + " (" + t.migration() + ")");
+    return lease;
+  }
+
+  private static ClusterVm withMigration(ClusterVm v, String migration) {
+    return new ClusterVm(
+        v.name(),
+        v.host(),
+        v.epoch(),
+        v.state(),
+        v.vcpus(),
+        v.memory(),
+        Optional.ofNullable(migration),
+        v.seen());
+  }
+}

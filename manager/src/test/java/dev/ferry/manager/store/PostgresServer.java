@@ -1,0 +1,138 @@
+package dev.ferry.manager.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A private, throw-away PostgreSQL server from Debian's packages for tests: its own data directory,
+ * listening on loopback only on a free port, stopped and deleted on close. It fails loudly when
+ * PostgreSQL is not installed, since a skipped database test hides a failure.
+ */
+final class PostgresServer implements AutoCloseable {
+  private final Path bin;
+  private final Path dir;
+  private final int port;
+
+  private PostgresServer(Path bin, Path dir, int port) {
+    this.bin = bin;
+    this.dir = dir;
+    this.port = port;
+  }
+
+  static PostgresServer start() {
+    Path bin = binaries();
+    try {
+      Path dir = Files.createTempDirectory("ferry-pg-");
+      run(List.of("chown", "postgres:postgres", dir.toString()));
+      int port;
+      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        port = s.getLocalPort();
+      }
+      asPostgres(
+          List.of(
+              bin.resolve("initdb").toString(),
+              "-D",
+              dir.resolve("data").toString(),
+              "-U",
+              "ferry",
+              "--auth=trust",
+              "-E",
+              "UTF8"));
+      asPostgres(
+          List.of(
+              bin.resolve("pg_ctl").toString(),
+              "-D",
+              dir.resolve("data").toString(),
+              "-l",
+              dir.resolve("server.log").toString(),
+              "-o",
+              "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1",
+              "-w",
+              "-t",
+              "60",
+              "start"));
+      return new PostgresServer(bin, dir, port);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A JDBC URL for a fresh database named {@code name}. */
+  String newDatabase(String name) {
+    asPostgres(
+        List.of(
+            bin.resolve("createdb").toString(),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            Integer.toString(port),
+            "-U",
+            "ferry",
+            name));
+    return "jdbc:postgresql://127.0.0.1:" + port + "/" + name + "?user=ferry";
+  }
+
+  private static Path binaries() {
+    Path root = Path.of("/usr/lib/postgresql");
+    if (!Files.isDirectory(root)) {
+      throw new IllegalStateException(
+          "PostgreSQL is not installed (no " + root + "); scripts/test installs 'postgresql'");
+    }
+    try (Stream<Path> versions = Files.list(root)) {
+      return versions
+          .map(v -> v.resolve("bin"))
+          .filter(b -> Files.isExecutable(b.resolve("initdb")))
+          .max(Comparator.comparing(Path::toString))
+          .orElseThrow(() -> new IllegalStateException("no initdb under " + root));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void asPostgres(List<String> command) {
+    List<String> full = new ArrayList<>(List.of("runuser", "-u", "postgres", "--"));
+    full.addAll(command);
+    run(full);
+  }
+
+  private static void run(List<String> command) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes());
+      if (!p.waitFor(90, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new IllegalStateException("`" + String.join(" ", command) + "` failed: " + out);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      asPostgres(
+          List.of(
+              bin.resolve("pg_ctl").toString(),
+              "-D",
+              dir.resolve("data").toString(),
+              "-m",
+              "immediate",
+              "-w",
+              "stop"));
+    } finally {
+      run(List.of("rm", "-rf", dir.toString()));
+    }
+  }
+}
