@@ -115,6 +115,25 @@ public final class ManagerClient extends RestClient {
         ClusterMigration.class);
   }
 
+  // ---------------------------------------------------------------- balancing
+
+  public BalanceView balance() {
+    return get("/v1/balance", BalanceView.class);
+  }
+
+  public BalanceView setBalanceSettings(BalanceSettingsView settings) {
+    return call(HttpMethod.PUT, "/v1/balance/settings", settings, BalanceView.class);
+  }
+
+  /** Queues the recommended moves of the named VMs (all of them if none is named). */
+  public List<ClusterMigration> applyBalance(List<String> vms) {
+    return call(
+        HttpMethod.POST,
+        "/v1/balance/apply",
+        new BalanceApply(vms),
+        new TypeReference<List<ClusterMigration>>() {});
+  }
+
   public QueueLimits limits() {
     return get("/v1/queue/limits", QueueLimits.class);
   }

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       HostCommands.class,
       VmCommands.class,
       ClusterCommands.class,
+      BalanceCommands.class,
       MigrationCommands.class,
       AgentCommand.class,
       ManagerCommand.class,

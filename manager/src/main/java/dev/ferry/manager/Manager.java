@@ -1,5 +1,6 @@
 package dev.ferry.manager;
 
+import dev.ferry.manager.balancing.BalanceService;
 import dev.ferry.manager.hosts.AgentPool;
 import dev.ferry.manager.hosts.HostMonitor;
 import dev.ferry.manager.hosts.HostService;
@@ -31,6 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class Manager implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Manager.class);
 
+  private static final Duration BALANCE_INTERVAL = Duration.ofSeconds(60);
+
   private final ManagerConfig config;
   private final ScheduledExecutorService scheduler;
   private final AgentPool agents;
@@ -38,6 +41,7 @@ public final class Manager implements AutoCloseable {
   private final MigrationQueue queue;
   private final ManagerApi api;
   private final Operations ops;
+  private final BalanceService balance;
 
   private Manager(ManagerConfig config) {
     this.config = config;
@@ -60,6 +64,8 @@ public final class Manager implements AutoCloseable {
     this.queue =
         new MigrationQueue(
             migrations, vms, hosts, events, agents, clock, () -> self[0].limits(), metrics);
+    BalanceService balance = new BalanceService(placement, queue, settings, events, clock);
+    this.balance = balance;
     Maintenance maintenance =
         new Maintenance(hosts, vms, new EvacuationStore(db), events, queue, placement);
     this.ops =
@@ -69,6 +75,7 @@ public final class Manager implements AutoCloseable {
             queue,
             maintenance,
             placement,
+            balance,
             settings,
             events,
             metrics);
@@ -85,6 +92,7 @@ public final class Manager implements AutoCloseable {
     Manager m = new Manager(config);
     m.queue.start();
     m.monitor.start(m.scheduler, config.heartbeat());
+    m.balance.start(m.scheduler, BALANCE_INTERVAL);
     m.api.start();
     log.info(
         "Manager ready: tcp={} socket={} agents reach it at {}",

@@ -3,6 +3,7 @@ package dev.ferry.manager;
 import dev.ferry.api.ClusterMigration;
 import dev.ferry.api.ClusterMigrationRequest;
 import dev.ferry.api.QueueLimits;
+import dev.ferry.manager.balancing.BalanceService;
 import dev.ferry.manager.hosts.HostService;
 import dev.ferry.manager.maintenance.Maintenance;
 import dev.ferry.manager.metrics.ManagerMetrics;
@@ -22,6 +23,7 @@ public record Operations(
     MigrationQueue queue,
     Maintenance maintenance,
     ClusterPlacement placement,
+    BalanceService balance,
     SettingsStore settings,
     EventLog events,
     ManagerMetrics metrics) {

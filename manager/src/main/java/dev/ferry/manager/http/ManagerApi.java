@@ -5,6 +5,8 @@ import dev.ferry.api.AddHostRequest;
 import dev.ferry.api.AgentUnreachableException;
 import dev.ferry.api.ApiError;
 import dev.ferry.api.ApiException;
+import dev.ferry.api.BalanceApply;
+import dev.ferry.api.BalanceSettingsView;
 import dev.ferry.api.BandwidthChange;
 import dev.ferry.api.ClusterMigrationRequest;
 import dev.ferry.api.ClusterVmCreate;
@@ -131,6 +133,15 @@ public final class ManagerApi implements AutoCloseable {
                               .setBandwidth(
                                   ctx.pathParam("id"),
                                   read(ctx, BandwidthChange.class).bandwidth())));
+              r.get("/v1/balance", ctx -> ctx.json(ops.balance().status()));
+              r.put(
+                  "/v1/balance/settings",
+                  ctx -> ctx.json(ops.balance().setSettings(read(ctx, BalanceSettingsView.class))));
+              r.post(
+                  "/v1/balance/apply",
+                  ctx ->
+                      ctx.json(
+                          ops.balance().apply(read(ctx, BalanceApply.class).vms(), "operator")));
               r.get("/v1/queue/limits", ctx -> ctx.json(ops.limits()));
               r.put(
                   "/v1/queue/limits", ctx -> ctx.json(ops.setLimits(read(ctx, QueueLimits.class))));
