@@ -48,7 +48,8 @@ public final class Database {
       } catch (java.io.IOException e) {
         throw new IllegalArgumentException("cannot create " + file.getParent(), e);
       }
-      jdbcUrl = "jdbc:sqlite:" + file + "?journal_mode=WAL&busy_timeout=10000&foreign_keys=on";
+      jdbcUrl =
+          "jdbc:sqlite:" + file + "?journal_mode=WAL&busy_timeout=10000&transaction_mode=IMMEDIATE";
     } else {
       throw new IllegalArgumentException(
           "database '"

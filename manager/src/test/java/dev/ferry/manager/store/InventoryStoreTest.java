@@ -192,6 +192,50 @@ class InventoryStoreTest {
     }
   }
 
+  @ParameterizedTest
+  @MethodSource("databases")
+  void concurrentWritersDoNotFailOnLocks(String kind) throws Exception {
+    Database db = open(kind);
+    VmStore vms = new VmStore(db);
+    MigrationStore migrations = new MigrationStore(db);
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+      List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int thread = t;
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 25; i++) {
+                    String vm = "vm-" + thread + "-" + i;
+                    vms.grant(vm, "host-a", 1, VmState.RUNNING, 1, ByteSize.ofMiB(1), Set.of(), T0);
+                    vms.transfer(vm, "host-a", "host-b", 1, T0);
+                    migrations.insert(
+                        new ClusterMigration(
+                            "cm-" + vm,
+                            vm,
+                            "host-a",
+                            "host-b",
+                            ClusterMigration.Status.QUEUED,
+                            Optional.empty(),
+                            "test",
+                            T0,
+                            Optional.empty(),
+                            Optional.empty(),
+                            Optional.empty(),
+                            Optional.empty()),
+                        Optional.empty());
+                  }
+                  return null;
+                }));
+      }
+      for (var f : done) {
+        f.get();
+      }
+    }
+    assertThat(vms.all()).hasSize(200).allMatch(r -> r.vm().host().equals("host-b"));
+    assertThat(migrations.active()).hasSize(200);
+  }
+
   @org.junit.jupiter.api.Test
   void aDatabaseUrlOfNoKnownKindIsRefusedWithTheReason() {
     assertThatThrownBy(() -> Database.open("mysql://x"))
