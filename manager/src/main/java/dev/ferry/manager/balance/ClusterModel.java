@@ -1,6 +1,7 @@
 package dev.ferry.manager.balance;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -345,7 +346,7 @@ final class ClusterModel {
     };
   }
 
-  private String hostList(java.util.BitSet set) {
+  private String hostList(BitSet set) {
     List<String> names = new ArrayList<>();
     set.stream().limit(3).forEach(h -> names.add(hostName(h)));
     return String.join(", ", names) + (set.cardinality() > 3 ? ", ..." : "");

@@ -2,6 +2,7 @@ package dev.ferry.manager.balance;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
@@ -74,7 +75,7 @@ public final class Evacuation {
       int[] unit =
           c < 0
               ? new int[] {v}
-              : java.util.Arrays.stream(rules.componentMembers(c))
+              : Arrays.stream(rules.componentMembers(c))
                   .filter(m -> model.hostOf(m) == h)
                   .toArray();
       for (int m : unit) {

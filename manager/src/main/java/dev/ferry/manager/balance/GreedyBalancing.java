@@ -2,9 +2,11 @@ package dev.ferry.manager.balance;
 
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.NavigableSet;
 
 /**
@@ -22,7 +24,9 @@ import java.util.NavigableSet;
  *
  * <p>A balancing move never leaves a preferred host group the VM is in, never goes back along a
  * path (to → from) another VM took in the no-repeat window or in this pass, and never moves a VM
- * twice in a pass.
+ * twice in a pass. Within a pass no host both gives and takes VMs in balancing moves (rule fixes
+ * aside), so there are no relays (a → d, then d → b): each move goes straight from a host that
+ * sheds load to one that takes it.
  */
 final class GreedyBalancing {
 
@@ -41,6 +45,11 @@ final class GreedyBalancing {
   private final Pass pass;
   private final ClusterModel model;
   private final RuleIndex rules;
+  private final BitSet gave = new BitSet();
+  private final BitSet took = new BitSet();
+
+  /** Subjects by first VM: a unit's constraints do not change while it has not moved. */
+  private final Map<Integer, Subject> subjects = new HashMap<>();
 
   GreedyBalancing(Pass pass) {
     this.pass = pass;
@@ -101,6 +110,9 @@ final class GreedyBalancing {
         if (model.load(s) <= coolest) {
           break;
         }
+        if (took.get(s)) {
+          continue; // no relays: a host that took a VM this pass does not give one away
+        }
         boolean any = false;
         for (int[] unit : units(s)) {
           Candidate candidate = bestFor(unit, s, hosts);
@@ -155,7 +167,7 @@ final class GreedyBalancing {
     if (Double.isInfinite(cost)) {
       return null;
     }
-    Subject subject = rules.subject(model, unit, s);
+    Subject subject = subjects.computeIfAbsent(unit[0], k -> rules.subject(model, unit, s));
     if (subject.conflict() != null) {
       return null;
     }
@@ -167,7 +179,8 @@ final class GreedyBalancing {
       if (model.load(d) >= sourceLoad || ++scanned > SCAN_LIMIT) {
         break;
       }
-      if (model.check(subject, d) != null
+      if (gave.get(d)
+          || model.check(subject, d) != null
           || pass.reverses(s, d)
           || leavesPreferred(subject, s, d)) {
         continue;
@@ -236,5 +249,7 @@ final class GreedyBalancing {
             + Format.change(before, after);
     pass.apply(
         c.unit(), d, c.benefit(), c.cost(), v -> head + pass.describeUnit(c.unit(), v) + where);
+    gave.set(s);
+    took.set(d);
   }
 }

@@ -29,8 +29,8 @@ final class Pass {
     this.settings = settings;
     Instant since = now.minus(settings.noRepeatWindow());
     for (RecentMove m : snapshot.recent()) {
-      if (m.at().isBefore(since)) {
-        continue;
+      if (!m.at().isAfter(since)) {
+        continue; // older than the window
       }
       int v = model.vmIndex(m.vm());
       if (v >= 0) {

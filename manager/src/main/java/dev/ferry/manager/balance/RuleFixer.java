@@ -1,6 +1,7 @@
 package dev.ferry.manager.balance;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
@@ -65,9 +66,7 @@ final class RuleFixer {
       return new int[] {vm};
     }
     int host = model.hostOf(vm);
-    return java.util.Arrays.stream(rules.componentMembers(c))
-        .filter(m -> model.hostOf(m) == host)
-        .toArray();
+    return Arrays.stream(rules.componentMembers(c)).filter(m -> model.hostOf(m) == host).toArray();
   }
 
   private String name(int vm) {
@@ -239,7 +238,7 @@ final class RuleFixer {
             .thenComparing(model::hostName));
     List<String> failures = new ArrayList<>();
     for (int t : targets) {
-      int[] movers = java.util.Arrays.stream(members).filter(v -> model.hostOf(v) != t).toArray();
+      int[] movers = Arrays.stream(members).filter(v -> model.hostOf(v) != t).toArray();
       String blocker = pass.blocker(movers);
       if (blocker != null) {
         failures.add(model.hostName(t) + ": " + blocker);

@@ -1,8 +1,10 @@
 package dev.ferry.manager.balance;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +81,7 @@ final class RuleIndex {
       rulesOfVm[v] = list == null ? NONE : list.stream().mapToInt(Integer::intValue).toArray();
     }
     componentOf = new int[vms.size()];
-    java.util.Arrays.fill(componentOf, -1);
+    Arrays.fill(componentOf, -1);
     Map<Integer, Integer> rootToComponent = new HashMap<>();
     Map<Integer, List<Integer>> componentMembers = new HashMap<>();
     for (int r = 0; r < rules.size(); r++) {
@@ -195,7 +197,7 @@ final class RuleIndex {
   Subject subject(ClusterModel model, int[] unit, int from) {
     long memory = 0;
     double cpu = 0;
-    Set<Integer> moving = new java.util.HashSet<>();
+    Set<Integer> moving = new HashSet<>();
     for (int v : unit) {
       memory += vms.get(v).memoryBytes();
       cpu += vms.get(v).cpuCores();

@@ -190,6 +190,13 @@ public final class ClusterPlacement implements Placer, EvacuationPlanner {
     EvacuationPlan p = Evacuation.plan(snapshot(), host);
     return new Plan(
         p.moves().stream().map(m -> new Move(m.vm(), m.to())).toList(),
-        p.stuck().stream().map(u -> new Stuck(u.vm(), u.reason())).toList());
+        p.stuck().stream().map(u -> new Stuck(u.vm(), explain(u.reason()))).toList());
+  }
+
+  private static String explain(String reason) {
+    return reason.equals(EvacuationPlan.STOPPED)
+        ? "stopped or already migrating: only running VMs are live-migrated; it stays (start it"
+            + " and enter maintenance again, or delete it)"
+        : reason;
   }
 }
