@@ -134,6 +134,11 @@ public final class ManagerClient extends RestClient {
         new TypeReference<List<ClusterMigration>>() {});
   }
 
+  /** The Prometheus text exposition of {@code /metrics}. */
+  public String metrics() {
+    return send(request(HttpMethod.GET, "/metrics")).getContentAsString();
+  }
+
   public QueueLimits limits() {
     return get("/v1/queue/limits", QueueLimits.class);
   }

@@ -313,14 +313,17 @@ class ManagerTest {
                             e.getKey(), Optional.of(e.getValue()), Optional.empty()))));
       }
       List<String> ids = new ArrayList<>();
-      for (Future<ClusterMigration> f : requests) {
-        ids.add(f.get().id());
+      try {
+        for (Future<ClusterMigration> f : requests) {
+          ids.add(f.get().id());
+        }
+        await("ten migrations done")
+            .atMost(Duration.ofMinutes(5))
+            .pollInterval(Duration.ofSeconds(1))
+            .until(() -> ids.stream().allMatch(id -> m.migration(id).status().done()));
+      } finally {
+        sampling.set(false);
       }
-      await("ten migrations done")
-          .atMost(Duration.ofMinutes(5))
-          .pollInterval(Duration.ofSeconds(1))
-          .until(() -> ids.stream().allMatch(id -> m.migration(id).status().done()));
-      sampling.set(false);
       sampler.get();
       for (String id : ids) {
         ClusterMigration cm = m.migration(id);
@@ -329,6 +332,12 @@ class ManagerTest {
             .isEqualTo(ClusterMigration.Status.COMPLETED);
         assertThat(m.vm(cm.vm()).host()).isEqualTo(route.get(cm.vm()));
       }
+      String metrics = m.metrics();
+      assertThat(metrics)
+          .contains("ferry_migrations_total{outcome=\"completed\"}")
+          .contains("ferry_migration_duration_seconds_count")
+          .contains("ferry_migration_queue_length")
+          .contains("ferry_host_memory_committed_ratio{host=\"host-c\"}");
     }
     assertThat(violations).as("limit violations").isEmpty();
     assertThat(maxConcurrent[0]).as("migrations ran in parallel").isEqualTo(2);
@@ -361,6 +370,32 @@ class ManagerTest {
   }
 
   @Test
+  void aHostThatStopsAnsweringIsMarkedUnreachableWithTheTimeAndNothingMoves() {
+    createOn("host-c", "quiet1", 40);
+    awaitReady("host-c", "quiet1");
+    java.time.Instant killed = java.time.Instant.now();
+    world.testbed.killAgent("host-c");
+    try (ManagerClient m = manager.client()) {
+      try {
+        await("host-c unreachable")
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> m.host("host-c").status() == ClusterHost.Status.UNREACHABLE);
+        ClusterHost h = m.host("host-c");
+        assertThat(h.statusSince()).isAfterOrEqualTo(killed.minusSeconds(1));
+        assertThat(h.schedulable()).isFalse();
+        assertThat(m.vm("quiet1").host()).as("nothing restarted elsewhere").isEqualTo("host-c");
+        assertThat(world.qemuPids("host-c")).as("the VM's QEMU lives on").hasSize(1);
+      } finally {
+        world.testbed.startAgent("host-c", world.launcher, Duration.ofSeconds(60));
+      }
+      assertThat(world.vm("host-c", "quiet1").state()).isEqualTo(VmState.RUNNING);
+      await("host-c up again")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> m.host("host-c").status() == ClusterHost.Status.UP);
+    }
+  }
+
+  @Test
   void aManagerRestartMidMigrationRecoversItsTrueState() {
     createOn("host-a", "restart1", 30);
     awaitReady("host-a", "restart1");
@@ -375,6 +410,10 @@ class ManagerTest {
       await("migration running on the agent")
           .atMost(Duration.ofSeconds(30))
           .until(() -> m.migration(cm.id()).agentMigration().isPresent());
+      ClusterMigration capped = m.setBandwidth(cm.id(), DataRate.ofMebibytesPerSecond(16));
+      assertThat(capped.record().orElseThrow().settings().bandwidth())
+          .as("bandwidth changed live through the manager")
+          .contains(DataRate.ofMebibytesPerSecond(16));
       manager.kill();
       manager.restart();
       try (ManagerClient again = manager.client()) {
