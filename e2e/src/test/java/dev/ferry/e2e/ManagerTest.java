@@ -51,7 +51,8 @@ class ManagerTest {
   @BeforeAll
   static void up() {
     world = TestWorld.up("fe2e-mgr", 47, 3);
-    java.nio.file.Path dir = world.testbed.stateRoot().resolve("manager");
+    java.nio.file.Path dir =
+        world.testbed.stateRoot().resolve(world.testbed.name()).resolve("manager");
     manager = ManagerProcess.start(world.testbed, dir, "sqlite:" + dir.resolve("inventory.db"));
     try (ManagerClient m = manager.client()) {
       for (String h : List.of("host-a", "host-b", "host-c")) {

@@ -77,7 +77,8 @@ public final class Maintenance {
           item =
               new MaintenanceStatus.Item(
                   m.vm(), Optional.of(m.to()), Optional.of(cm.id()), "queued", Optional.empty());
-        } catch (ManagerException e) {
+        } catch (RuntimeException e) {
+          // Whatever goes wrong with one VM is that VM's line; the others are still queued.
           item =
               new MaintenanceStatus.Item(
                   m.vm(),
