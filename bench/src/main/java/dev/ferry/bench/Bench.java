@@ -7,6 +7,7 @@ import dev.ferry.bench.report.Format;
 import dev.ferry.bench.report.Machine;
 import dev.ferry.bench.report.Report;
 import dev.ferry.cli.TestbedAgents;
+import dev.ferry.common.ByteSize;
 import dev.ferry.qemu.Accelerator;
 import dev.ferry.qemu.QemuBinary;
 import dev.ferry.testbed.Testbed;
@@ -19,8 +20,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,7 +49,9 @@ import picocli.CommandLine.Spec;
       "Live-migrate the test guest between two namespace hosts with Ferry and its peers, and"
           + " compare them.",
       "Scenarios: a = idle 512 MiB; b = 1 GiB dirtying 64 MiB/s over 256 MiB;"
-          + " c = 1 GiB dirtying 400 MiB/s over 512 MiB, source link capped at 100 MiB/s."
+          + " c = 1 GiB dirtying 400 MiB/s over 512 MiB, source link capped at 100 MiB/s;"
+          + " d = 512 MiB with a 2 GiB qcow2 disk holding 1 GiB on host-a's local storage,"
+          + " its writer set to 5 MiB/s (storage migration; not in the default set)."
     })
 public final class Bench implements Callable<Integer> {
   static final String TESTBED = "bench";
@@ -72,7 +77,7 @@ public final class Bench implements Callable<Integer> {
   @Option(
       names = "--scenarios",
       defaultValue = "a,b,c",
-      description = "Comma-separated scenarios, or all (default: ${DEFAULT-VALUE}).")
+      description = "Comma-separated scenarios (a, b, c, d), or all (default: ${DEFAULT-VALUE}).")
   String scenarios;
 
   @Option(
@@ -117,8 +122,15 @@ public final class Bench implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** Bytes per timed transfer when the link is measured, and how many transfers. */
+  private static final ByteSize LINK_SAMPLE = ByteSize.ofGiB(1);
+
+  private static final int LINK_SAMPLES = 3;
+
   private PrintWriter console;
   private long startedNanos;
+  private Optional<LinkMeter.Measurement> link = Optional.empty();
+  private final Map<String, LowerBound> bounds = new LinkedHashMap<>();
 
   public static void main(String[] args) {
     // A virtual thread blocked reading a child process's pipe pins its carrier, and the spare the
@@ -201,6 +213,7 @@ public final class Bench implements Callable<Integer> {
       Testbed testbed = Testbed.up(testbedSpec);
       BenchWorld world =
           new BenchWorld(testbed, image, qemu, accelerator, timings, cleanup, runtimeDir, dataDir);
+      prepareStorage(world, chosenScenarios);
       List<RunResult> results = new ArrayList<>();
       List<Schedule.Step> steps = Schedule.of(runs, chosenScenarios, peerNames);
       for (Schedule.Step step : steps) {
@@ -241,6 +254,42 @@ public final class Bench implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * For scenarios with a disk to copy: prepares each one's image once, measures the link from
+   * host-a to host-b (the same measurement for every peer), and computes the lower bounds.
+   */
+  private void prepareStorage(BenchWorld world, List<Scenario> chosen) {
+    if (chosen.stream().noneMatch(s -> s.disk().isPresent())) {
+      return;
+    }
+    say("Preparing the data disks (qemu-img create, qemu-io write)");
+    Map<String, DataDisks.Template> disks = world.prepareDisks(chosen);
+    disks.forEach((id, t) -> say("  scenario %s: %s holds %s of data", id, t.image(), t.data()));
+    say(
+        "Measuring the link from %s to %s: %d timed TCP transfers of %s",
+        world.source().name(), world.destination().name(), LINK_SAMPLES, LINK_SAMPLE);
+    LinkMeter.Measurement m =
+        LinkMeter.measure(
+            world,
+            world.source(),
+            world.destination(),
+            world.nextMigrationPort(),
+            LINK_SAMPLE,
+            LINK_SAMPLES);
+    say("  %s", m.describe());
+    link = Optional.of(m);
+    for (Scenario s : chosen) {
+      DataDisks.Template t = disks.get(s.id());
+      if (t != null) {
+        LowerBound b = LowerBound.of(s, t.data(), m.best());
+        bounds.put(s.id(), b);
+        say(
+            "  scenario %s: lower bound %s at %s = %s",
+            s.id(), b.bytes(), b.link(), Format.millis(b.time()));
+      }
+    }
+  }
+
   private static Peer peer(String name) {
     return switch (name) {
       case FerryPeer.NAME -> new FerryPeer(FerryPeer.wired());
@@ -256,7 +305,8 @@ public final class Bench implements Callable<Integer> {
       List<String> peerNames,
       Timings timings,
       List<RunResult> results) {
-    return new Report(machine, chosenScenarios, peerNames, runs, timings.giveUpAfter(), results);
+    return new Report(
+        machine, chosenScenarios, peerNames, runs, timings.giveUpAfter(), results, link, bounds);
   }
 
   private static String describe(RunResult r) {
@@ -270,6 +320,7 @@ public final class Bench implements Callable<Integer> {
     b.append(", outage ").append(Format.millis(r.outage()));
     r.outageAt().ifPresent(at -> b.append(" at ").append(Format.millis(at)));
     b.append(", sent ").append(Format.size(r.transferred()));
+    b.append(", moved ").append(Format.size(r.moved()));
     return b.toString();
   }
 

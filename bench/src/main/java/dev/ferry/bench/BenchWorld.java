@@ -1,5 +1,7 @@
 package dev.ferry.bench;
 
+import dev.ferry.common.ByteSize;
+import dev.ferry.common.DataRate;
 import dev.ferry.qemu.Accelerator;
 import dev.ferry.qemu.MacAddress;
 import dev.ferry.qemu.QemuBinary;
@@ -11,8 +13,10 @@ import dev.ferry.testbed.Testbed;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -42,6 +46,7 @@ public final class BenchWorld {
   private static final int FIRST_MIGRATION_PORT = 49300;
   private static final int MIGRATION_PORTS = 100;
   private static final Duration CONSOLE_POLL = Duration.ofMillis(100);
+  private static final Duration COUNTER_TIMEOUT = Duration.ofSeconds(10);
 
   private final Testbed testbed;
   private final GuestImage image;
@@ -53,6 +58,7 @@ public final class BenchWorld {
   private final Path dataDir;
   private final AtomicInteger guests = new AtomicInteger();
   private final AtomicInteger ports = new AtomicInteger();
+  private final DataDisks disks;
 
   /**
    * @param runtimeDir where QEMU processes the benchmark starts keep their sockets and logs
@@ -75,6 +81,7 @@ public final class BenchWorld {
     this.cleanup = Objects.requireNonNull(cleanup, "cleanup");
     this.runtimeDir = Objects.requireNonNull(runtimeDir, "runtimeDir");
     this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+    this.disks = new DataDisks(dataDir.resolve("disks"));
   }
 
   public Testbed testbed() {
@@ -143,6 +150,74 @@ public final class BenchWorld {
   }
 
   /**
+   * Prepares the data disk of every scenario in {@code scenarios} that has one (see {@link
+   * DataDisks}), so that no run pays for it.
+   *
+   * @return per scenario id, the prepared image and the data it holds
+   */
+  public Map<String, DataDisks.Template> prepareDisks(List<Scenario> scenarios) {
+    Map<String, DataDisks.Template> prepared = new LinkedHashMap<>();
+    for (Scenario s : scenarios) {
+      s.disk().ifPresent(d -> prepared.put(s.id(), disks.template("scenario-" + s.id(), d)));
+    }
+    return prepared;
+  }
+
+  /**
+   * The data disk of one run: a thin copy of the scenario's prepared image on host-a's local
+   * storage, and where a copy on host-b goes (the same file name in host-b's local storage: where
+   * Ferry's agent puts it, and the path libvirt sees as the same as the source's). Closing it
+   * deletes both files.
+   *
+   * @param source the image the guest boots with, on host-a
+   * @param destination where the copy on host-b belongs
+   * @param load what the scenario puts on the disk
+   */
+  public record RunDisk(
+      Path source, Path destination, Scenario.DiskLoad load, Cleanup.Registration undo)
+      implements AutoCloseable {
+    public String fileName() {
+      return source.getFileName().toString();
+    }
+
+    @Override
+    public void close() {
+      undo.close();
+    }
+  }
+
+  /**
+   * Makes the data disk of {@code guest}'s run of {@code scenario}; empty for a scenario without a
+   * disk. The files are removed when the result is closed, or by the cleanup registry.
+   */
+  public Optional<RunDisk> dataDisk(Scenario scenario, Guest guest) {
+    if (scenario.disk().isEmpty()) {
+      return Optional.empty();
+    }
+    Scenario.DiskLoad load = scenario.disk().get();
+    DataDisks.Template template = disks.template("scenario-" + scenario.id(), load);
+    String file = guest.name() + ".qcow2";
+    Path source = source().localDir().resolve(file);
+    Path destination = destination().localDir().resolve(file);
+    Cleanup.Registration undo =
+        cleanup.add(
+            "data disk " + file,
+            () -> {
+              DataDisks.delete(source);
+              DataDisks.delete(destination);
+            });
+    try {
+      DataDisks.delete(source);
+      DataDisks.delete(destination);
+      DataDisks.copy(template, source);
+    } catch (RuntimeException e) {
+      undo.close();
+      throw e;
+    }
+    return Optional.of(new RunDisk(source, destination, load, undo));
+  }
+
+  /**
    * Caps the source host's link as the scenario asks, until the returned handle is closed; a no-op
    * handle when it asks for nothing.
    */
@@ -188,6 +263,10 @@ public final class BenchWorld {
     pause(timings.warmUp());
     // A stale neighbour entry from an earlier guest on the same address would look like outage.
     testbed.exec(testbed.clientNamespace(), "ip", "neigh", "flush", "all");
+    // Read before the probe starts, so that the peer's request follows the probe's start at once.
+    Optional<WriterProgress> writerBefore =
+        scenario.disk().isPresent() ? writerProgress(guest) : Optional.empty();
+    Optional<Long> sentBefore = sourceBytesSent();
     Cleanup.Registration cap = capLink(scenario);
     try (OutageProbe probe =
         OutageProbe.start(
@@ -195,14 +274,68 @@ public final class BenchWorld {
       // The probe's window began as start() returned, and the peer's request follows at once, so
       // offsets into the window are (to a few ms) offsets from the migration request.
       RunResult result = migration.get();
+      Optional<Long> sentAfter = sourceBytesSent();
+      Optional<ByteSize> moved =
+          sentBefore.flatMap(b -> sentAfter.map(a -> ByteSize.ofBytes(Math.max(0, a - b))));
       if (result.outcome().converged()) {
         pause(timings.settle());
       }
+      Optional<DataRate> guestWrites =
+          writerBefore.flatMap(b -> writerProgress(guest).flatMap(a -> a.rateSince(b)));
       ProbeResult seen = probe.stop();
-      return result.withOutage(millis(seen.outageMs()), outageStart(seen));
+      return result
+          .withOutage(millis(seen.outageMs()), outageStart(seen))
+          .withTraffic(moved, guestWrites);
     } finally {
       cap.close();
     }
+  }
+
+  /**
+   * What host-a has sent over its link to the fabric so far (the uplink's TX counter): the
+   * migration streams and disk copies of every peer go that way, plus the probe's replies while the
+   * guest is there (~0.1 MB/s). Empty if the counter cannot be read.
+   */
+  Optional<Long> sourceBytesSent() {
+    ExecResult r =
+        Commands.run(
+            List.of(
+                "ip",
+                "netns",
+                "exec",
+                source().namespace(),
+                "cat",
+                "/sys/class/net/" + Testbed.HOST_UPLINK + "/statistics/tx_bytes"),
+            COUNTER_TIMEOUT);
+    if (!r.ok()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Long.parseLong(r.stdout().strip()));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The guest's disk writer's progress, from its {@code /cgi-bin/status} read with {@code curl}
+   * from the client namespace; empty if the guest does not answer within a few seconds.
+   */
+  Optional<WriterProgress> writerProgress(Guest guest) {
+    ExecResult r =
+        Commands.run(
+            List.of(
+                "ip",
+                "netns",
+                "exec",
+                testbed.clientNamespace(),
+                "curl",
+                "-s",
+                "-m",
+                "5",
+                "http://" + guest.address() + "/cgi-bin/status"),
+            COUNTER_TIMEOUT);
+    return r.ok() ? WriterProgress.parse(r.stdout()) : Optional.empty();
   }
 
   /** Runs a command in {@code host}'s namespace. */

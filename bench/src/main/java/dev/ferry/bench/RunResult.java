@@ -1,6 +1,7 @@
 package dev.ferry.bench;
 
 import dev.ferry.common.ByteSize;
+import dev.ferry.common.DataRate;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,6 +24,10 @@ import java.util.Optional;
  * @param transferred bytes sent by the migration stream
  * @param outageAt when the longest gap began, counted from the migration request (an outage at the
  *     switchover starts near the end of the migration; one elsewhere points at something else)
+ * @param moved bytes the source host sent over its link while the peer migrated (memory, disk
+ *     copies, and everything else): the same measure for every peer
+ * @param guestWrites the rate the guest's disk writer achieved from just before the migration until
+ *     the probe stopped, for scenarios with a disk
  */
 public record RunResult(
     String peer,
@@ -34,7 +39,9 @@ public record RunResult(
     Optional<Duration> downtime,
     Optional<Duration> outage,
     Optional<ByteSize> transferred,
-    Optional<Duration> outageAt) {
+    Optional<Duration> outageAt,
+    Optional<ByteSize> moved,
+    Optional<DataRate> guestWrites) {
 
   public RunResult {
     Objects.requireNonNull(peer, "peer");
@@ -46,6 +53,8 @@ public record RunResult(
     Objects.requireNonNull(outage, "outage");
     Objects.requireNonNull(transferred, "transferred");
     Objects.requireNonNull(outageAt, "outageAt");
+    Objects.requireNonNull(moved, "moved");
+    Objects.requireNonNull(guestWrites, "guestWrites");
   }
 
   /** The hypervisor's figures of one migration, before the client's outage is known. */
@@ -68,6 +77,8 @@ public record RunResult(
         downtime,
         Optional.empty(),
         transferred,
+        Optional.empty(),
+        Optional.empty(),
         Optional.empty());
   }
 
@@ -78,6 +89,8 @@ public record RunResult(
         scenario.id(),
         run,
         outcome,
+        Optional.empty(),
+        Optional.empty(),
         Optional.empty(),
         Optional.empty(),
         Optional.empty(),
@@ -98,6 +111,28 @@ public record RunResult(
         downtime,
         Optional.of(outage),
         transferred,
-        outageAt);
+        outageAt,
+        moved,
+        guestWrites);
+  }
+
+  /**
+   * The same result with the bytes the source host sent during the migration, and the rate the
+   * guest wrote its disk at meanwhile, filled in.
+   */
+  public RunResult withTraffic(Optional<ByteSize> moved, Optional<DataRate> guestWrites) {
+    return new RunResult(
+        peer,
+        scenario,
+        run,
+        outcome,
+        total,
+        migration,
+        downtime,
+        outage,
+        transferred,
+        outageAt,
+        moved,
+        guestWrites);
   }
 }

@@ -28,6 +28,12 @@ import org.slf4j.LoggerFactory;
  * <p>Every method that changes the system needs root and a working {@code ip netns}.
  */
 public final class Testbed {
+  /**
+   * The name of each host's link to the fabric inside the host's namespace: its counters are what
+   * the host sent to and received from the other hosts.
+   */
+  public static final String HOST_UPLINK = Layout.HOST_UPLINK;
+
   /** A token bucket must hold at least a few full frames, and a timer tick's worth of bytes. */
   private static final long MIN_TBF_BURST_BYTES = 64 * 1024;
 

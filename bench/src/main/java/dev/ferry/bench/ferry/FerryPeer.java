@@ -134,16 +134,21 @@ public final class FerryPeer implements Peer {
     Guest guest = world.newGuest(NAME, scenario, run);
     HostPlan source = world.source();
     HostPlan destination = world.destination();
+    Optional<BenchWorld.RunDisk> disk = Optional.empty();
     try (AgentClient a = agent(source);
         AgentClient b = agent(destination)) {
       try {
-        a.createVm(request(world, scenario, guest, source));
+        disk = world.dataDisk(scenario, guest);
+        a.createVm(request(world, scenario, guest, source, disk));
         world.awaitGuestReady(guest, () -> a.console(guest.name(), CONSOLE_BYTES));
         return world.probed(
             scenario, guest, () -> migrate(world, scenario, run, guest, a, destination));
       } finally {
         remove(a, guest.name());
         remove(b, guest.name());
+        // The agents copy the disk to host-b's local storage and delete host-a's copy; whatever
+        // is left of either goes now.
+        disk.ifPresent(BenchWorld.RunDisk::close);
       }
     } catch (RuntimeException e) {
       return RunResult.without(
@@ -174,8 +179,16 @@ public final class FerryPeer implements Peer {
         NAME, scenario, run, outcome, total, r.migration(), r.downtime(), r.transferred());
   }
 
+  /**
+   * The guest, with its data disk (on host-a's local storage, which host-b's agent cannot see, so
+   * that Ferry copies it) when the scenario has one.
+   */
   private static VmCreateRequest request(
-      BenchWorld world, Scenario scenario, Guest guest, HostPlan source) {
+      BenchWorld world,
+      Scenario scenario,
+      Guest guest,
+      HostPlan source,
+      Optional<BenchWorld.RunDisk> disk) {
     return new VmCreateRequest(
         guest.name(),
         Optional.of(1),
@@ -185,7 +198,12 @@ public final class FerryPeer implements Peer {
         Optional.of(world.image().kernel().toString()),
         Optional.of(world.image().initrd().toString()),
         Optional.of(scenario.kernelCmdline(guest.cidr(), guest.name())),
-        List.of(),
+        disk.map(
+                d ->
+                    List.of(
+                        new VmCreateRequest.Disk(
+                            d.source().toString(), Optional.of("qcow2"), Optional.of(false))))
+            .orElse(List.of()),
         List.of(new VmCreateRequest.Nic(source.bridge(), Optional.of(guest.mac().value()))),
         Optional.of(true));
   }

@@ -4,6 +4,7 @@ import dev.ferry.bench.Guest;
 import dev.ferry.common.ByteSize;
 import dev.ferry.qemu.Accelerator;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * The libvirt domain of a benchmark guest: the same guest the other peers boot (1 vCPU, the test
@@ -18,6 +19,7 @@ final class DomainXml {
   /**
    * @param accelerator {@code TCG} gives domain type {@code qemu}, {@code KVM} type {@code kvm}
    * @param consoleLog the serial console file, as the daemons see it (the same path on both)
+   * @param disk a qcow2 data disk (the guest's {@code vda}), as the daemons see it, if any
    */
   static String render(
       Guest guest,
@@ -29,8 +31,21 @@ final class DomainXml {
       Path initrd,
       String cmdline,
       String bridge,
-      String consoleLog) {
+      String consoleLog,
+      Optional<String> disk) {
     String type = accelerator == Accelerator.KVM ? "kvm" : "qemu";
+    String diskXml =
+        disk.map(
+                d ->
+                    """
+                        <disk type='file' device='disk'>
+                          <driver name='qemu' type='qcow2'/>
+                          <source file='%s'/>
+                          <target dev='vda' bus='virtio'/>
+                        </disk>
+                    """
+                        .formatted(escape(d)))
+            .orElse("");
     return """
         <domain type='%s'>
           <name>%s</name>
@@ -56,7 +71,7 @@ final class DomainXml {
           <devices>
             <emulator>%s</emulator>
             <controller type='usb' model='none'/>
-            <interface type='bridge'>
+        %s    <interface type='bridge'>
               <source bridge='%s'/>
               <mac address='%s'/>
               <model type='virtio'/>
@@ -80,6 +95,7 @@ final class DomainXml {
             escape(cmdline),
             escape(CPU_MODEL),
             escape(emulator.toString()),
+            diskXml,
             escape(bridge),
             guest.mac(),
             escape(consoleLog));

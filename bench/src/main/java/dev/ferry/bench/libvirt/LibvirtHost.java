@@ -44,12 +44,22 @@ final class LibvirtHost implements AutoCloseable {
         mkdir -p "${m#*:}"
         mount --bind "$d/${m%%:*}" "${m#*:}"
       done
+      mkdir -p /var/lib/libvirt/images
+      mount --bind "$2" /var/lib/libvirt/images
       exec libvirtd --listen --config /etc/libvirt/libvirtd.conf
       """;
 
   private static final List<String> DIRS = List.of("run", "lib", "etc", "log", "cache");
   private static final String LOG_IN_DAEMON = "/var/log/libvirt/libvirtd.log";
   private static final String CONSOLE_DIR_IN_DAEMON = "/var/log/libvirt/qemu";
+
+  /**
+   * Where the daemon sees the testbed host's local storage: libvirt's usual image directory, a bind
+   * mount of the host's own local directory, so the same path names a different file on each host
+   * (what non-shared storage looks like to libvirt).
+   */
+  static final String IMAGES_IN_DAEMON = "/var/lib/libvirt/images";
+
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration READY_POLL = Duration.ofMillis(500);
   private static final Duration VIRSH_TIMEOUT = Duration.ofSeconds(60);
@@ -107,7 +117,8 @@ final class LibvirtHost implements AutoCloseable {
             "-c",
             START_SCRIPT,
             "sh",
-            dir.toString());
+            dir.toString(),
+            host.localDir().toString());
     Process daemon;
     try {
       // ip netns exec, unshare and sh each exec the next: the child's pid is libvirtd's.

@@ -1,6 +1,7 @@
 package dev.ferry.bench.report;
 
 import dev.ferry.common.ByteSize;
+import dev.ferry.common.DataRate;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -28,5 +29,15 @@ public final class Format {
 
   public static String size(Optional<ByteSize> s) {
     return s.map(Format::size).orElse(NONE);
+  }
+
+  /** How many times a reference: one decimal and a times sign, {@code 12.3×}. */
+  public static String ratio(Optional<Double> r) {
+    return r.map(v -> String.format(Locale.ROOT, "%.1f×", v)).orElse(NONE);
+  }
+
+  /** MiB/s with one decimal: {@code 4.9 MiB/s}. */
+  public static String rate(Optional<DataRate> r) {
+    return r.map(DataRate::toString).orElse(NONE);
   }
 }

@@ -3,6 +3,7 @@ package dev.ferry.bench.report;
 import dev.ferry.bench.Outcome;
 import dev.ferry.bench.RunResult;
 import dev.ferry.common.ByteSize;
+import dev.ferry.common.DataRate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -23,6 +24,8 @@ import java.util.function.Function;
  * @param downtime median of {@link RunResult#downtime()} over converged runs
  * @param outage median of {@link RunResult#outage()} over converged runs
  * @param transferred median of {@link RunResult#transferred()} over converged runs
+ * @param moved median of {@link RunResult#moved()} over converged runs
+ * @param guestWrites median of {@link RunResult#guestWrites()} over converged runs
  * @param notes what happened to the other runs, one line per distinct story
  */
 public record PeerSummary(
@@ -34,6 +37,8 @@ public record PeerSummary(
     Optional<Duration> downtime,
     Optional<Duration> outage,
     Optional<ByteSize> transferred,
+    Optional<ByteSize> moved,
+    Optional<DataRate> guestWrites,
     List<String> notes) {
 
   public PeerSummary {
@@ -52,6 +57,8 @@ public record PeerSummary(
         Stats.medianDuration(present(ok, RunResult::downtime)),
         Stats.medianDuration(present(ok, RunResult::outage)),
         Stats.medianSize(present(ok, RunResult::transferred)),
+        Stats.medianSize(present(ok, RunResult::moved)),
+        Stats.medianRate(present(ok, RunResult::guestWrites)),
         notes(results));
   }
 

@@ -1,5 +1,7 @@
 package dev.ferry.bench.report;
 
+import dev.ferry.bench.LinkMeter;
+import dev.ferry.bench.LowerBound;
 import dev.ferry.bench.Outcome;
 import dev.ferry.bench.RunResult;
 import dev.ferry.bench.Scenario;
@@ -7,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The benchmark's results as the terminal and the report file show them: per scenario, one row per
@@ -19,6 +22,9 @@ import java.util.Objects;
  * @param runs runs per scenario and peer
  * @param giveUpAfter how long a migration could run before it counted as not converging
  * @param results every run's result
+ * @param link the link between the hosts as measured before the runs, if it was (scenarios with a
+ *     disk to copy)
+ * @param bounds per scenario id, the lower bound its totals are compared with, if known
  */
 public record Report(
     Machine machine,
@@ -26,7 +32,9 @@ public record Report(
     List<String> peers,
     int runs,
     Duration giveUpAfter,
-    List<RunResult> results) {
+    List<RunResult> results,
+    Optional<LinkMeter.Measurement> link,
+    Map<String, LowerBound> bounds) {
 
   private static final List<Table.Column> SUMMARY_COLUMNS =
       List.of(
@@ -49,17 +57,49 @@ public record Report(
           Table.Column.right("downtime"),
           Table.Column.right("outage"),
           Table.Column.right("outage at"),
-          Table.Column.right("transferred"));
+          Table.Column.right("transferred"),
+          Table.Column.right("moved"),
+          Table.Column.right("guest writes"));
+
+  /** The summary of a scenario with a disk to copy: bytes on the wire and the lower bound. */
+  private static final List<Table.Column> STORAGE_COLUMNS =
+      List.of(
+          Table.Column.left("peer"),
+          Table.Column.right("converged"),
+          Table.Column.right("total"),
+          Table.Column.right("migration"),
+          Table.Column.right("downtime"),
+          Table.Column.right("outage"),
+          Table.Column.right("memory sent"),
+          Table.Column.right("moved"),
+          Table.Column.right("total ÷ bound"),
+          Table.Column.right("guest writes"));
 
   public Report {
     Objects.requireNonNull(machine, "machine");
     scenarios = List.copyOf(scenarios);
     peers = List.copyOf(peers);
     results = List.copyOf(results);
+    Objects.requireNonNull(link, "link");
+    bounds = Map.copyOf(bounds);
+  }
+
+  /** A report without link measurement or lower bounds (scenarios without a disk). */
+  public Report(
+      Machine machine,
+      List<Scenario> scenarios,
+      List<String> peers,
+      int runs,
+      Duration giveUpAfter,
+      List<RunResult> results) {
+    this(machine, scenarios, peers, runs, giveUpAfter, results, Optional.empty(), Map.of());
   }
 
   /** The summary table of {@code scenario}: one row per peer. */
   public Table summary(Scenario scenario) {
+    if (scenario.disk().isPresent()) {
+      return storageSummary(scenario);
+    }
     Table t = new Table(SUMMARY_COLUMNS);
     for (String peer : peers) {
       PeerSummary s = PeerSummary.of(peer, resultsOf(scenario, peer));
@@ -74,6 +114,53 @@ public record Report(
               Format.size(s.transferred())));
     }
     return t;
+  }
+
+  /**
+   * The summary of a scenario with a disk to copy: also what crossed the source's link and how the
+   * median total compares with the scenario's lower bound.
+   */
+  private Table storageSummary(Scenario scenario) {
+    Optional<LowerBound> bound = Optional.ofNullable(bounds.get(scenario.id()));
+    Table t = new Table(STORAGE_COLUMNS);
+    for (String peer : peers) {
+      PeerSummary s = PeerSummary.of(peer, resultsOf(scenario, peer));
+      t.add(
+          List.of(
+              peer,
+              s.converged() + "/" + s.runs(),
+              Format.millis(s.total()),
+              Format.millis(s.migration()),
+              Format.millis(s.downtime()),
+              Format.millis(s.outage()),
+              Format.size(s.transferred()),
+              Format.size(s.moved()),
+              Format.ratio(bound.flatMap(b -> b.ratio(s.total()))),
+              Format.rate(s.guestWrites())));
+    }
+    return t;
+  }
+
+  /**
+   * The lower bound of {@code scenario} in words, if it has one: {@code lower bound 1.5 GiB (RAM
+   * 512 MiB + disk data 1 GiB) at 1,000.0 MiB/s = 1,536 ms}.
+   */
+  public Optional<String> boundLine(Scenario scenario) {
+    LowerBound b = bounds.get(scenario.id());
+    if (b == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "lower bound "
+            + Format.size(b.bytes())
+            + " (RAM "
+            + Format.size(scenario.memory())
+            + " + disk data "
+            + Format.size(b.bytes().minus(scenario.memory()))
+            + ") at "
+            + b.link()
+            + " = "
+            + Format.millis(b.time()));
   }
 
   /** What happened to the runs of {@code scenario} that did not converge, per peer. */
@@ -99,7 +186,9 @@ public record Report(
               Format.millis(r.downtime()),
               Format.millis(r.outage()),
               Format.millis(r.outageAt()),
-              Format.size(r.transferred())));
+              Format.size(r.transferred()),
+              Format.size(r.moved()),
+              Format.rate(r.guestWrites())));
     }
     return t;
   }
@@ -110,6 +199,7 @@ public record Report(
     b.append("Machine: ").append(machine.oneLine()).append('\n');
     for (Scenario s : scenarios) {
       b.append('\n').append(heading(s)).append('\n');
+      boundLine(s).ifPresent(l -> b.append("(").append(l).append(")\n"));
       b.append(summary(s).toText());
       notes(s).forEach(n -> b.append("  * ").append(n).append('\n'));
     }
@@ -134,6 +224,8 @@ public record Report(
     b.append(m.toMarkdown());
     for (Scenario s : scenarios) {
       b.append("\n## ").append(heading(s)).append("\n\n");
+      boundLine(s)
+          .ifPresent(l -> b.append("Total ÷ bound is against the ").append(l).append(".\n\n"));
       b.append(summary(s).toMarkdown());
       List<String> notes = notes(s);
       if (!notes.isEmpty()) {
@@ -161,7 +253,29 @@ public record Report(
           libvirt: `data_processed`).
         - **outage at** (every run): when the longest gap began, counted from the migration
           request; an outage at the switchover begins near the end of the migration.
+        - **moved** (every run; in the summary of a scenario with a disk): bytes host-a sent over
+          its link to the fabric from just before the probe started until the peer was done (the
+          uplink's TX counter, read in host-a's namespace before and after): memory, disk copy
+          and control traffic alike, measured the same way for every peer; includes the probe's
+          replies while the guest is on host-a (~0.1 MB/s).
+        - **memory sent** (scenarios with a disk): the migration stream alone, as `transferred`.
+        - **guest writes** (scenarios with a disk): the rate the guest's disk writer achieved
+          (acknowledged, durable 4 KiB writes by the guest's clock, from its `/cgi-bin/status`)
+          from just before the migration request until after the settling time: the write load
+          the peer really migrated under.
+        - **total ÷ bound** (scenarios with a disk): the median total divided by the lower bound
+          = (guest RAM + the data on the disk) ÷ the link's bandwidth. RAM counts in full
+          (peers send zero pages as a few bytes) and the guest's writes during the migration do
+          not count, so it is an approximate bound; it is the same for every peer.
         """);
+    link.ifPresent(
+        l ->
+            b.append("- **link**: measured once before the runs, with ")
+                .append(l.describe())
+                .append(
+                    " from host-a's namespace to a sink on host-b's address, each timed from the"
+                        + " first byte sent to the sink's acknowledgement of the last; the bound"
+                        + " uses the best.\n"));
     b.append("A migration still running after ")
         .append(giveUpAfter.toSeconds())
         .append(" s counts as not converged and is cancelled; the guest stays on the source.\n");

@@ -1,6 +1,7 @@
 package dev.ferry.bench.report;
 
 import dev.ferry.common.ByteSize;
+import dev.ferry.common.DataRate;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Optional;
@@ -36,5 +37,11 @@ public final class Stats {
   /** The median size, to the byte. */
   public static Optional<ByteSize> medianSize(Collection<ByteSize> values) {
     return median(values.stream().map(ByteSize::bytes).toList()).map(ByteSize::ofBytes);
+  }
+
+  /** The median rate, to the byte per second. */
+  public static Optional<DataRate> medianRate(Collection<DataRate> values) {
+    return median(values.stream().map(DataRate::bytesPerSecond).toList())
+        .map(DataRate::ofBytesPerSecond);
   }
 }

@@ -7,6 +7,7 @@ import dev.ferry.common.ByteSize;
 import dev.ferry.qemu.Accelerator;
 import dev.ferry.qemu.MacAddress;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +21,10 @@ class DomainXmlTest {
           MacAddress.parse("52:54:00:12:34:56"));
 
   private static String render(Accelerator accel, String cmdline) {
+    return render(accel, cmdline, Optional.empty());
+  }
+
+  private static String render(Accelerator accel, String cmdline, Optional<String> disk) {
     return DomainXml.render(
         GUEST,
         ByteSize.ofMiB(512),
@@ -30,7 +35,8 @@ class DomainXmlTest {
         Path.of("/guest/initrd.img"),
         cmdline,
         "br0",
-        LibvirtHost.consoleInDaemon(GUEST.name()));
+        LibvirtHost.consoleInDaemon(GUEST.name()),
+        disk);
   }
 
   @Test
@@ -63,5 +69,24 @@ class DomainXmlTest {
   void escapesXmlSpecialsInValues() {
     assertThat(render(Accelerator.TCG, "a<b & 'c'"))
         .contains("<cmdline>a&lt;b &amp; &apos;c&apos;</cmdline>");
+  }
+
+  @Test
+  void aDataDiskIsTheGuestsFirstVirtioDiskInQcow2() {
+    String xml =
+        render(
+            Accelerator.TCG, "", Optional.of(LibvirtHost.IMAGES_IN_DAEMON + "/libvirt-d-1.qcow2"));
+
+    assertThat(xml)
+        .contains(
+            """
+                <disk type='file' device='disk'>
+                  <driver name='qemu' type='qcow2'/>
+                  <source file='/var/lib/libvirt/images/libvirt-d-1.qcow2'/>
+                  <target dev='vda' bus='virtio'/>
+                </disk>
+                <interface type='bridge'>
+            """);
+    assertThat(render(Accelerator.TCG, "")).doesNotContain("<disk");
   }
 }
