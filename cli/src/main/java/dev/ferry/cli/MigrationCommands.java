@@ -1,6 +1,9 @@
 package dev.ferry.cli;
 
 import dev.ferry.api.AgentClient;
+import dev.ferry.api.AgentEndpoint;
+import dev.ferry.api.ClusterMigration;
+import dev.ferry.api.ManagerClient;
 import dev.ferry.common.DataRate;
 import dev.ferry.migration.MigrationRecord;
 import java.util.List;
@@ -8,13 +11,16 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code ferry migration ...}: the records of a source host's migrations. */
 @Command(
     name = "migration",
-    description = "List, show, watch and abort migrations (on their source host).",
+    description =
+        "List, show, watch and abort migrations (on their source host, or with --manager, the"
+            + " cluster's).",
     subcommands = {
       MigrationCommands.ListAll.class,
       MigrationCommands.Show.class,
@@ -27,6 +33,25 @@ final class MigrationCommands {
   abstract static class Base implements Callable<Integer> {
     @Mixin AgentOptions agent;
     @Spec CommandSpec spec;
+
+    @Option(
+        names = "--manager",
+        description =
+            "Ask the manager at this URL instead of one agent (ids are then the manager's, cm-...).")
+    String manager;
+
+    ManagerClient managerClient() {
+      return new ManagerClient(AgentEndpoint.parse(manager));
+    }
+
+    void print(ClusterMigration m) {
+      if (out().json()) {
+        out().json(m);
+      } else {
+        out().table(ClusterRender.MIGRATION_HEADER, List.of(ClusterRender.migrationRow(m)));
+        m.record().ifPresent(r -> out().fields(MigrationView.summary(r)));
+      }
+    }
 
     Output out() {
       return new Output(spec.commandLine().getOut(), agent.json);
@@ -45,6 +70,20 @@ final class MigrationCommands {
   static final class ListAll extends Base {
     @Override
     public Integer call() {
+      if (manager != null) {
+        try (ManagerClient c = managerClient()) {
+          List<ClusterMigration> all = c.migrations();
+          if (out().json()) {
+            out().json(all);
+          } else {
+            out()
+                .table(
+                    ClusterRender.MIGRATION_HEADER,
+                    all.stream().map(ClusterRender::migrationRow).toList());
+          }
+        }
+        return 0;
+      }
       try (AgentClient c = agent.client()) {
         List<MigrationRecord> all = c.migrations();
         if (out().json()) {
@@ -64,6 +103,12 @@ final class MigrationCommands {
 
     @Override
     public Integer call() {
+      if (manager != null) {
+        try (ManagerClient c = managerClient()) {
+          print(c.migration(id));
+        }
+        return 0;
+      }
       try (AgentClient c = agent.client()) {
         print(c.migration(id));
       }
@@ -77,7 +122,24 @@ final class MigrationCommands {
     String id;
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
+      if (manager != null) {
+        try (ManagerClient c = managerClient()) {
+          ClusterMigration m = c.migration(id);
+          String last = "";
+          while (!m.status().done()) {
+            String line = watchLine(m);
+            if (!out().json() && !line.equals(last)) {
+              out().line("%s", line);
+              last = line;
+            }
+            Thread.sleep(500);
+            m = c.migration(id);
+          }
+          print(m);
+          return m.status() == ClusterMigration.Status.COMPLETED ? 0 : ExitCode.FAILED.code();
+        }
+      }
       try (AgentClient c = agent.client()) {
         MigrationRecord r =
             new MigrationWatcher(c, spec.commandLine().getOut(), System.console() != null)
@@ -86,6 +148,13 @@ final class MigrationCommands {
       }
       return 0;
     }
+  }
+
+  static String watchLine(ClusterMigration m) {
+    if (m.status() == ClusterMigration.Status.RUNNING && m.record().isPresent()) {
+      return MigrationView.progressLine(m.record().get());
+    }
+    return m.status().text() + m.reason().map(r -> ": " + r).orElse("");
   }
 
   @Command(
@@ -97,6 +166,12 @@ final class MigrationCommands {
 
     @Override
     public Integer call() {
+      if (manager != null) {
+        try (ManagerClient c = managerClient()) {
+          print(c.abortMigration(id));
+        }
+        return 0;
+      }
       try (AgentClient c = agent.client()) {
         print(c.abortMigration(id));
       }
@@ -116,6 +191,12 @@ final class MigrationCommands {
 
     @Override
     public Integer call() {
+      if (manager != null) {
+        try (ManagerClient c = managerClient()) {
+          print(c.setBandwidth(id, DataRate.parse(rate)));
+        }
+        return 0;
+      }
       try (AgentClient c = agent.client()) {
         print(c.setBandwidth(id, DataRate.parse(rate)));
       }

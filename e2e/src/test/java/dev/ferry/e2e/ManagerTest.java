@@ -159,6 +159,39 @@ class ManagerTest {
   }
 
   @Test
+  void theCliDrivesTheClusterThroughTheManager() {
+    createOn("host-a", "cli1", 50);
+    awaitReady("host-a", "cli1");
+    String mgr = "unix:" + manager.socket();
+    Cli.Result hosts = Cli.run("host", "list", "--manager", mgr);
+    assertThat(hosts.exit()).as(hosts.err()).isZero();
+    assertThat(hosts.out()).contains("host-a", "host-b", "host-c", "up");
+    Cli.Result moved =
+        Cli.run("cluster", "migrate", "cli1", "--to", "host-b", "--wait", "--manager", mgr);
+    assertThat(moved.exit()).as(moved.out() + moved.err()).isZero();
+    assertThat(moved.out()).contains("cli1: host-a → host-b queued as cm-", "completed");
+    Cli.Result vms = Cli.run("cluster", "vms", "--manager", mgr);
+    assertThat(vms.out()).containsPattern("cli1\\s+host-b\\s+running");
+    Cli.Result list = Cli.run("migration", "list", "--manager", mgr);
+    assertThat(list.exit()).as(list.err()).isZero();
+    assertThat(list.out()).contains("cli1", "completed");
+    String id;
+    try (ManagerClient m = manager.client()) {
+      id =
+          m.migrations().stream().filter(x -> x.vm().equals("cli1")).findFirst().orElseThrow().id();
+    }
+    Cli.Result show = Cli.run("migration", "show", id, "--manager", mgr, "--json");
+    assertThat(show.exit()).as(show.err()).isZero();
+    assertThat(show.out()).contains("\"status\" : \"completed\"");
+    Cli.Result balance = Cli.run("balance", "recommend", "--manager", mgr);
+    assertThat(balance.exit()).as(balance.err()).isZero();
+    assertThat(balance.out()).contains("mode manual");
+    Cli.Result ghost = Cli.run("cluster", "migrate", "ghost", "--to", "host-b", "--manager", mgr);
+    assertThat(ghost.exit()).as("not found").isEqualTo(3);
+    assertThat(ghost.err()).contains("no VM named 'ghost'");
+  }
+
+  @Test
   void badRequestsGetAReasonAndChangeNothing() {
     try (ManagerClient m = manager.client()) {
       assertThatThrownBy(() -> m.addHost("ftp://nowhere"))
