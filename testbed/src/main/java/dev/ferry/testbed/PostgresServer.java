@@ -1,4 +1,4 @@
-package dev.ferry.manager.store;
+package dev.ferry.testbed;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,18 +17,34 @@ import java.util.stream.Stream;
  * listening on loopback only on a free port, stopped and deleted on close. It fails loudly when
  * PostgreSQL is not installed, since a skipped database test hides a failure.
  */
-final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements AutoCloseable {
   private final Path bin;
   private final Path dir;
   private final int port;
+  private final List<String> wrap;
 
-  private PostgresServer(Path bin, Path dir, int port) {
+  private PostgresServer(Path bin, Path dir, int port, List<String> wrap) {
     this.bin = bin;
     this.dir = dir;
     this.port = port;
+    this.wrap = wrap;
   }
 
-  static PostgresServer start() {
+  /** Starts a server on the root namespace's loopback. */
+  public static PostgresServer start() {
+    return start(List.of());
+  }
+
+  /**
+   * Starts a server on the loopback of {@code namespace} (one the caller created, whose {@code lo}
+   * is up), for a process living there, such as a manager in a testbed's client namespace.
+   */
+  public static PostgresServer startIn(String namespace) {
+    return start(List.of("ip", "netns", "exec", namespace));
+  }
+
+  /** Fails with the reason if PostgreSQL is missing or will not start. */
+  private static PostgresServer start(List<String> wrap) {
     Path bin = binaries();
     try {
       Path dir = Files.createTempDirectory("ferry-pg-");
@@ -38,6 +54,7 @@ final class PostgresServer implements AutoCloseable {
         port = s.getLocalPort();
       }
       asPostgres(
+          wrap,
           List.of(
               bin.resolve("initdb").toString(),
               "-D",
@@ -48,6 +65,7 @@ final class PostgresServer implements AutoCloseable {
               "-E",
               "UTF8"));
       asPostgres(
+          wrap,
           List.of(
               bin.resolve("pg_ctl").toString(),
               "-D",
@@ -60,15 +78,16 @@ final class PostgresServer implements AutoCloseable {
               "-t",
               "60",
               "start"));
-      return new PostgresServer(bin, dir, port);
+      return new PostgresServer(bin, dir, port, wrap);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   /** A JDBC URL for a fresh database named {@code name}. */
-  String newDatabase(String name) {
+  public String newDatabase(String name) {
     asPostgres(
+        wrap,
         List.of(
             bin.resolve("createdb").toString(),
             "-h",
@@ -98,8 +117,9 @@ final class PostgresServer implements AutoCloseable {
     }
   }
 
-  private static void asPostgres(List<String> command) {
-    List<String> full = new ArrayList<>(List.of("runuser", "-u", "postgres", "--"));
+  private static void asPostgres(List<String> wrap, List<String> command) {
+    List<String> full = new ArrayList<>(wrap);
+    full.addAll(List.of("runuser", "-u", "postgres", "--"));
     full.addAll(command);
     run(full);
   }
@@ -119,10 +139,15 @@ final class PostgresServer implements AutoCloseable {
     }
   }
 
+  public int port() {
+    return port;
+  }
+
   @Override
   public void close() {
     try {
       asPostgres(
+          wrap,
           List.of(
               bin.resolve("pg_ctl").toString(),
               "-D",
