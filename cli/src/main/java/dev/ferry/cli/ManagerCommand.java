@@ -52,6 +52,13 @@ final class ManagerCommand {
         description = "How often agents are asked for facts and load (default: ${DEFAULT-VALUE}).")
     String heartbeat;
 
+    @Option(
+        names = "--balance-interval",
+        defaultValue = "60s",
+        description =
+            "How often the balancer runs a pass in automatic mode (default: ${DEFAULT-VALUE}).")
+    String balanceInterval;
+
     @Override
     public Integer call() throws Exception {
       Logging.infoUnlessConfigured();
@@ -64,7 +71,8 @@ final class ManagerCommand {
               uds,
               database,
               Optional.ofNullable(advertise),
-              Duration.parse("PT" + heartbeat.toUpperCase(java.util.Locale.ROOT)));
+              duration("--heartbeat", heartbeat),
+              duration("--balance-interval", balanceInterval));
       CountDownLatch stopped = new CountDownLatch(1);
       Manager manager = Manager.start(config);
       Runtime.getRuntime()
@@ -77,6 +85,15 @@ final class ManagerCommand {
                   "manager-shutdown"));
       stopped.await();
       return 0;
+    }
+
+    private static Duration duration(String option, String text) {
+      try {
+        return Duration.parse("PT" + text.strip().toUpperCase(java.util.Locale.ROOT));
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new IllegalArgumentException(
+            option + " '" + text + "' is not a duration such as 2s, 0.5s or 1m");
+      }
     }
   }
 }

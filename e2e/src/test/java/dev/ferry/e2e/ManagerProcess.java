@@ -78,7 +78,9 @@ final class ManagerProcess implements AutoCloseable {
             "--db",
             database,
             "--heartbeat",
-            "1s"));
+            "1s",
+            "--balance-interval",
+            "3s"));
     process = testbed.startIn(testbed.clientNamespace(), cmd);
     Path log = dir.resolve("manager.log");
     Thread.ofPlatform()

@@ -84,6 +84,7 @@ class ManagerTest {
         }
       }
       m.setLimits(QueueLimits.DEFAULT);
+      m.setBalanceSettings(new dev.ferry.api.BalanceSettingsView("manual", 3));
       for (ClusterHost h : m.hosts()) {
         if (h.maintenance() != ClusterHost.Maintenance.NONE) {
           m.exitMaintenance(h.name());
@@ -233,6 +234,40 @@ class ManagerTest {
           .until(() -> m.host(move.to()).load().map(l -> l.cpuUsed() > 0.02).orElse(false));
       assertThat(m.balance().recommendations())
           .noneMatch(r -> r.vm().equals(move.vm()) || r.from().equals(move.to()));
+    }
+  }
+
+  @Test
+  void inAutomaticModeTheManagerBalancesByItself() {
+    try (ManagerClient m = manager.client()) {
+      for (int i = 0; i < 2; i++) {
+        m.createVm(
+            new ClusterVmCreate(
+                guest("auto" + i, 70 + i, ByteSize.ofMiB(128), "ferry.dirty=32:16"),
+                Optional.of("host-b"),
+                Set.of()));
+      }
+      awaitReady("host-b", "auto0");
+      awaitReady("host-b", "auto1");
+      m.setBalanceSettings(new dev.ferry.api.BalanceSettingsView("automatic", 3));
+      ClusterMigration auto =
+          await("an automatic balancing move completed")
+              .atMost(Duration.ofSeconds(90))
+              .pollInterval(Duration.ofSeconds(1))
+              .until(
+                  () ->
+                      m.migrations().stream()
+                          .filter(x -> x.origin().equals("balancer (automatic)"))
+                          .filter(x -> x.status() == ClusterMigration.Status.COMPLETED)
+                          .findFirst(),
+                  Optional::isPresent)
+              .orElseThrow();
+      assertThat(auto.source()).isEqualTo("host-b");
+      m.setBalanceSettings(new dev.ferry.api.BalanceSettingsView("manual", 3));
+      assertThat(m.migrations())
+          .filteredOn(x -> x.origin().equals("balancer (automatic)"))
+          .as("one move was enough")
+          .hasSize(1);
     }
   }
 

@@ -32,8 +32,6 @@ import org.slf4j.LoggerFactory;
 public final class Manager implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Manager.class);
 
-  private static final Duration BALANCE_INTERVAL = Duration.ofSeconds(60);
-
   private final ManagerConfig config;
   private final ScheduledExecutorService scheduler;
   private final AgentPool agents;
@@ -92,7 +90,7 @@ public final class Manager implements AutoCloseable {
     Manager m = new Manager(config);
     m.queue.start();
     m.monitor.start(m.scheduler, config.heartbeat());
-    m.balance.start(m.scheduler, BALANCE_INTERVAL);
+    m.balance.start(m.scheduler, config.balanceInterval());
     m.api.start();
     log.info(
         "Manager ready: tcp={} socket={} agents reach it at {}",

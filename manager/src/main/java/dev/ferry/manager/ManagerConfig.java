@@ -13,16 +13,19 @@ import java.util.Optional;
  * @param database {@code sqlite:/path} (default) or {@code jdbc:postgresql://...}
  * @param advertisedUrl the URL agents are told to reach the manager at (default: from listen)
  * @param heartbeat how often each agent is asked for its facts, load and VMs
+ * @param balanceInterval how often the balancer runs a pass in automatic mode
  */
 public record ManagerConfig(
     Optional<InetSocketAddress> listen,
     Optional<Path> socket,
     String database,
     Optional<String> advertisedUrl,
-    Duration heartbeat) {
+    Duration heartbeat,
+    Duration balanceInterval) {
 
   public static final String DEFAULT_DATABASE = "sqlite:/var/lib/ferry/manager/inventory.db";
   public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(2);
+  public static final Duration DEFAULT_BALANCE_INTERVAL = Duration.ofMinutes(1);
 
   public ManagerConfig {
     if (listen.isEmpty() && socket.isEmpty()) {
@@ -33,6 +36,11 @@ public record ManagerConfig(
         || heartbeat.compareTo(Duration.ofMinutes(5)) > 0) {
       throw new IllegalArgumentException(
           "heartbeat must be between 0 and 5 minutes, not " + heartbeat);
+    }
+    if (balanceInterval.compareTo(Duration.ofSeconds(1)) < 0
+        || balanceInterval.compareTo(Duration.ofHours(24)) > 0) {
+      throw new IllegalArgumentException(
+          "balance interval must be between 1 s and 24 h, not " + balanceInterval);
     }
   }
 

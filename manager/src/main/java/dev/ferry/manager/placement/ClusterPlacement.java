@@ -104,7 +104,9 @@ public final class ClusterPlacement implements Placer, EvacuationPlanner {
     List<RecentMove> recent = new ArrayList<>();
     for (MigrationStore.Row row : migrations.recent(200)) {
       ClusterMigration m = row.migration();
+      // Moves of VMs deleted since then no longer shape anyone's load.
       if (m.status() == ClusterMigration.Status.COMPLETED
+          && vmNames.contains(m.vm())
           && m.endedAt().isPresent()
           && m.endedAt().get().isAfter(clock.instant().minus(RECENT))) {
         recent.add(new RecentMove(m.vm(), m.source(), m.destination(), m.endedAt().get()));
