@@ -8,6 +8,7 @@ import dev.ferry.agent.http.ApiServer;
 import dev.ferry.agent.migration.IncomingMigrations;
 import dev.ferry.agent.migration.MigrationService;
 import dev.ferry.agent.network.TapDevices;
+import dev.ferry.agent.storage.DiskMover;
 import dev.ferry.agent.storage.StorageRoots;
 import dev.ferry.agent.vm.VmContext;
 import dev.ferry.agent.vm.VmService;
@@ -117,7 +118,8 @@ public final class Agent implements AutoCloseable {
             migrations,
             incoming,
             manager,
-            load::sample);
+            load::sample,
+            new DiskMover(vms, storage));
     events.publish(
         AgentEvent.Type.AGENT_STARTED,
         Optional.empty(),

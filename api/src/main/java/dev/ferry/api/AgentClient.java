@@ -86,6 +86,15 @@ public final class AgentClient extends RestClient {
         VmInfo.class);
   }
 
+  /** Moves a running VM's disk to another directory of the host's storage, live. */
+  public VmInfo moveDisk(String name, String disk, DiskMoveRequest request) {
+    return call(
+        HttpMethod.POST,
+        "/v1/vms/" + enc(name) + "/disks/" + enc(disk) + "/move",
+        request,
+        VmInfo.class);
+  }
+
   public VmInfo pause(String name) {
     return post("/v1/vms/" + enc(name) + "/pause", VmInfo.class);
   }

@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
       VmCommands.Show.class,
       VmCommands.Console.class,
       VmCommands.Delete.class,
+      VmCommands.MoveDisk.class,
       MigrateCommand.class
     })
 final class VmCommands {
@@ -312,6 +313,38 @@ final class VmCommands {
         out.json(java.util.Map.of("deleted", name));
       } else {
         out.line("%s: deleted", name);
+      }
+    }
+  }
+
+  @Command(
+      name = "move-disk",
+      description =
+          "Move a running VM's disk to another directory of the same host's storage, live.")
+  static final class MoveDisk extends VmCommand {
+    @Parameters(index = "0", description = "VM name.")
+    String name;
+
+    @Parameters(index = "1", description = "Disk id (disk0, disk1...; see vm show).")
+    String disk;
+
+    @Option(names = "--to", required = true, description = "Target directory in a storage root.")
+    String to;
+
+    @Option(names = "--keep-source", description = "Leave the old image in place.")
+    boolean keepSource;
+
+    @Override
+    void run(AgentClient client, Output out) {
+      VmInfo vm =
+          client.moveDisk(
+              name, disk, new dev.ferry.api.DiskMoveRequest(to, Optional.of(keepSource)));
+      if (out.json()) {
+        out.json(vm);
+      } else {
+        vm.spec().disks().stream()
+            .filter(d -> d.id().equals(disk))
+            .forEach(d -> out.line("%s: %s now at %s", name, disk, d.path()));
       }
     }
   }

@@ -158,6 +158,39 @@ class StorageMigrationTest {
   }
 
   @Test
+  void aDiskMovesToOtherStorageOnTheSameHostUnderWritesAndThenMigrates() throws Exception {
+    Path shared = world.host("host-a").plan().sharedDir();
+    Path disk = image(shared, "move.qcow2", "256M", "32M");
+    boot("host-a", List.of(disk));
+    startWriter("/dev/vda", 2048);
+    Thread.sleep(1500);
+    try (AgentClient a = world.agent("host-a")) {
+      var bad = new dev.ferry.api.DiskMoveRequest("/etc", Optional.empty());
+      assertThatThrownBy(() -> a.moveDisk(VM, "disk0", bad))
+          .hasMessageContaining("outside this agent's storage roots");
+      var moved =
+          a.moveDisk(
+              VM,
+              "disk0",
+              new dev.ferry.api.DiskMoveRequest(local("host-a").toString(), Optional.empty()));
+      assertThat(moved.spec().disks().get(0).path())
+          .isEqualTo(local("host-a").resolve("move.qcow2"));
+      assertThat(moved.state()).isEqualTo(dev.ferry.api.VmState.RUNNING);
+    }
+    assertThat(disk).as("old image removed").doesNotExist();
+    JsonNode v = verify("/dev/vda");
+    assertThat(v.path("ok").asBoolean()).as("verifier after the move: %s", v).isTrue();
+    // The moved disk is local now: a migration copies it, starting from the node the move made.
+    startWriter("/dev/vda", 2048);
+    Thread.sleep(1000);
+    MigrationRecord r = world.migrate("host-a", VM, "host-b", settings());
+    assertThat(r.state()).as("%s", r.transitions()).isInstanceOf(MigrationState.Completed.class);
+    assertThat(r.phases()).containsKey(MigrationPhase.DISK_MIRROR);
+    JsonNode after = verify("/dev/vda");
+    assertThat(after.path("ok").asBoolean()).as("verifier after migrating: %s", after).isTrue();
+  }
+
+  @Test
   void thinQcow2StaysThin() throws Exception {
     Path disk = image(local("host-a"), "thin.qcow2", "1G", "16M");
     boot("host-a", List.of(disk));

@@ -10,10 +10,12 @@ import dev.ferry.agent.cluster.ManagerLink;
 import dev.ferry.agent.events.EventBus;
 import dev.ferry.agent.migration.IncomingMigrations;
 import dev.ferry.agent.migration.MigrationService;
+import dev.ferry.agent.storage.DiskMover;
 import dev.ferry.agent.vm.VmService;
 import dev.ferry.api.AgentEvent;
 import dev.ferry.api.ApiError;
 import dev.ferry.api.BandwidthChange;
+import dev.ferry.api.DiskMoveRequest;
 import dev.ferry.api.HandoverRequest;
 import dev.ferry.api.HostFacts;
 import dev.ferry.api.HostLoadSample;
@@ -67,7 +69,8 @@ public final class ApiServer implements AutoCloseable {
       MigrationService migrations,
       IncomingMigrations incoming,
       ManagerLink manager,
-      Supplier<HostLoadSample> load) {
+      Supplier<HostLoadSample> load,
+      DiskMover disks) {
     socket.ifPresent(ApiServer::removeStaleSocket);
     this.app =
         Javalin.create(
@@ -109,6 +112,17 @@ public final class ApiServer implements AutoCloseable {
                               bool(ctx, "force"),
                               duration(ctx, "timeout", DEFAULT_STOP_GRACE))));
               r.post("/v1/vms/{name}/pause", ctx -> ctx.json(vms.pause(ctx.pathParam("name"))));
+              r.post(
+                  "/v1/vms/{name}/disks/{disk}/move",
+                  ctx -> {
+                    DiskMoveRequest req = read(ctx, DiskMoveRequest.class);
+                    ctx.json(
+                        disks.move(
+                            ctx.pathParam("name"),
+                            ctx.pathParam("disk"),
+                            req.targetDir(),
+                            req.keepSource().orElse(false)));
+                  });
               r.post("/v1/vms/{name}/resume", ctx -> ctx.json(vms.resume(ctx.pathParam("name"))));
               r.delete(
                   "/v1/vms/{name}",

@@ -455,6 +455,7 @@ final class OutgoingMigration {
     try {
       for (Preflight.DiskCopyPlan c : copies) {
         String id = c.disk().id();
+        String source = dev.ferry.agent.storage.LiveNodes.formatNode(handle.qmp(), c.disk());
         String node = "nbd-" + id;
         handle
             .qmp()
@@ -469,7 +470,7 @@ final class OutgoingMigration {
             .call(
                 new dev.ferry.qmp.BlockCommand.BlockdevMirror(
                     job,
-                    id,
+                    source,
                     node,
                     dev.ferry.qmp.BlockCommand.BlockdevMirror.SyncMode.FULL,
                     settings.bandwidth(),

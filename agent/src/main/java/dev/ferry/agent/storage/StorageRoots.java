@@ -82,6 +82,30 @@ public final class StorageRoots {
     return real;
   }
 
+  /** Checks that {@code text} names an existing directory inside a root; returns its real path. */
+  public Path confineDirectory(String text, String what) {
+    if (text == null || text.isBlank()) {
+      throw new AgentException.BadRequest(what + " is empty");
+    }
+    Path p = Path.of(text);
+    if (!p.isAbsolute()) {
+      throw new AgentException.BadRequest(what + " '" + text + "' is not absolute");
+    }
+    if (!Files.isDirectory(p)) {
+      throw new AgentException.BadRequest(what + " '" + text + "' is not a directory");
+    }
+    Path real;
+    try {
+      real = p.toRealPath();
+    } catch (IOException e) {
+      throw new AgentException.BadRequest(what + " '" + text + "' is unreadable: " + e);
+    }
+    if (roots.stream().noneMatch(real::startsWith)) {
+      throw outside(text, what);
+    }
+    return real;
+  }
+
   private AgentException outside(String text, String what) {
     return new AgentException.BadRequest(
         what + " '" + text + "' is outside this agent's storage roots " + roots);

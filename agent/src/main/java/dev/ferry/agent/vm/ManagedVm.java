@@ -436,6 +436,78 @@ final class ManagedVm {
     }
   }
 
+  // ---------------------------------------------------------------- disk move (same host)
+
+  DiskMoveHandle beginDiskMove(String moveId) {
+    lock.lock();
+    try {
+      if (migration != null) {
+        throw new AgentException.Conflict(
+            "VM '" + name() + "' is busy (" + migration + "); a disk moves one at a time");
+      }
+      if (running == null || (state != VmState.RUNNING && state != VmState.PAUSED)) {
+        throw new AgentException.Conflict(
+            "VM '"
+                + name()
+                + "' is "
+                + state.text()
+                + "; a disk moves live only while the VM runs (copy a stopped VM's image and"
+                + " recreate the VM instead)");
+      }
+      requireOwnership("move a disk of");
+      Running r = running;
+      migration = moveId;
+      publishState(moveId + " started");
+      return new DiskMove(r, moveId);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private final class DiskMove implements DiskMoveHandle {
+    private final Running r;
+    private final String id;
+
+    DiskMove(Running r, String id) {
+      this.r = r;
+      this.id = id;
+    }
+
+    @Override
+    public VmSpec spec() {
+      return record.spec();
+    }
+
+    @Override
+    public QmpClient qmp() {
+      return r.qmp();
+    }
+
+    @Override
+    public void finish(VmSpec moved) {
+      lock.lock();
+      try {
+        record = record.withSpec(moved);
+        ctx.store().save(record);
+        migration = null;
+        publishState(id + " done");
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public void abandon(String why) {
+      lock.lock();
+      try {
+        migration = null;
+        publishState(id + " failed: " + why);
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- migration, destination side
 
   /**

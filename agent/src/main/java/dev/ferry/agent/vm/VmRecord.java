@@ -44,6 +44,11 @@ public record VmRecord(
     return new VmRecord(formatVersion, spec, desired, error, owner, epoch);
   }
 
+  /** The same VM with a changed definition (a disk moved to other storage). */
+  public VmRecord withSpec(dev.ferry.qemu.VmSpec newSpec) {
+    return new VmRecord(formatVersion, newSpec, desired, lastError, owner, epoch);
+  }
+
   public VmRecord withOwnership(String newOwner, long newEpoch) {
     return new VmRecord(formatVersion, spec, desired, lastError, newOwner, newEpoch);
   }

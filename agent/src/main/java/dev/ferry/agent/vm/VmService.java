@@ -141,6 +141,11 @@ public final class VmService {
         .publish(AgentEvent.Type.VM_DELETED, Optional.of(name), Optional.empty(), "deleted");
   }
 
+  /** Holds a running VM while one of its disks moves; see {@link DiskMoveHandle}. */
+  public DiskMoveHandle beginDiskMove(String name, String moveId) {
+    return find(name).beginDiskMove(moveId);
+  }
+
   /**
    * Takes hold of a running VM for an outgoing migration.
    *
