@@ -63,6 +63,15 @@ abstract class RestClient implements AutoCloseable {
     return endpoint;
   }
 
+  /** The innermost cause's message: what actually went wrong on the wire. */
+  static String rootMessage(Throwable cause) {
+    Throwable root = cause;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+  }
+
   /** The exception thrown when the peer does not answer at all. */
   protected abstract RuntimeException unreachable(Throwable cause);
 

@@ -6,13 +6,9 @@ import dev.ferry.api.ClusterMigration;
 import dev.ferry.api.ManagerClient;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code ferry balance status|recommend|apply|mode}: DRS-like load balancing. */
 @Command(
@@ -57,44 +53,38 @@ final class BalanceCommands {
   }
 
   @Command(name = "status", description = "Mode and imbalance.")
-  static final class Status implements Callable<Integer> {
-    @Mixin ManagerOptions manager;
-    @Spec CommandSpec spec;
+  static final class Status extends ManagerCall {
 
     @Override
     public Integer call() {
       try (ManagerClient c = manager.client()) {
-        print(new Output(spec.commandLine().getOut(), manager.json), c.balance(), false);
+        print(out(), c.balance(), false);
       }
       return 0;
     }
   }
 
   @Command(name = "recommend", description = "The moves the balancer proposes, with reasons.")
-  static final class Recommend implements Callable<Integer> {
-    @Mixin ManagerOptions manager;
-    @Spec CommandSpec spec;
+  static final class Recommend extends ManagerCall {
 
     @Override
     public Integer call() {
       try (ManagerClient c = manager.client()) {
-        print(new Output(spec.commandLine().getOut(), manager.json), c.balance(), true);
+        print(out(), c.balance(), true);
       }
       return 0;
     }
   }
 
   @Command(name = "apply", description = "Queue the recommended moves (of the VMs named, or all).")
-  static final class Apply implements Callable<Integer> {
-    @Mixin ManagerOptions manager;
-    @Spec CommandSpec spec;
+  static final class Apply extends ManagerCall {
 
     @Parameters(arity = "0..*", paramLabel = "VM")
     List<String> vms = new ArrayList<>();
 
     @Override
     public Integer call() {
-      Output out = new Output(spec.commandLine().getOut(), manager.json);
+      Output out = out();
       try (ManagerClient c = manager.client()) {
         List<ClusterMigration> queued = c.applyBalance(vms);
         if (out.json()) {
@@ -111,9 +101,7 @@ final class BalanceCommands {
   }
 
   @Command(name = "mode", description = "Set the mode (off, manual, automatic) and aggressiveness.")
-  static final class Mode implements Callable<Integer> {
-    @Mixin ManagerOptions manager;
-    @Spec CommandSpec spec;
+  static final class Mode extends ManagerCall {
 
     @Parameters(index = "0", paramLabel = "MODE")
     String mode;
@@ -124,10 +112,7 @@ final class BalanceCommands {
     @Override
     public Integer call() {
       try (ManagerClient c = manager.client()) {
-        print(
-            new Output(spec.commandLine().getOut(), manager.json),
-            c.setBalanceSettings(new BalanceSettingsView(mode, aggressiveness)),
-            false);
+        print(out(), c.setBalanceSettings(new BalanceSettingsView(mode, aggressiveness)), false);
       }
       return 0;
     }

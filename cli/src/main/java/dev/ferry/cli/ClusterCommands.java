@@ -9,13 +9,9 @@ import dev.ferry.common.DataRate;
 import dev.ferry.migration.MigrationSettings;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code ferry cluster ...}: VMs and migrations through the manager. */
 @Command(
@@ -33,13 +29,11 @@ import picocli.CommandLine.Spec;
 final class ClusterCommands {
 
   @Command(name = "vms", description = "Every VM of the cluster, where it runs and its lease.")
-  static final class Vms implements Callable<Integer> {
-    @Mixin ManagerOptions manager;
-    @Spec CommandSpec spec;
+  static final class Vms extends ManagerCall {
 
     @Override
     public Integer call() {
-      Output out = new Output(spec.commandLine().getOut(), manager.json);
+      Output out = out();
       try (ManagerClient client = manager.client()) {
         List<ClusterVm> vms = client.vms();
         if (out.json()) {
@@ -55,9 +49,7 @@ final class ClusterCommands {
   @Command(
       name = "migrate",
       description = "Queue a live migration of VM; placement picks the host unless --to names it.")
-  static final class Migrate implements Callable<Integer> {
-    @Mixin ManagerOptions manager;
-    @Spec CommandSpec spec;
+  static final class Migrate extends ManagerCall {
 
     @Parameters(index = "0", paramLabel = "VM")
     String vm;
@@ -70,7 +62,7 @@ final class ClusterCommands {
 
     @Override
     public Integer call() throws InterruptedException {
-      Output out = new Output(spec.commandLine().getOut(), manager.json);
+      Output out = out();
       try (ManagerClient client = manager.client()) {
         ClusterMigration m =
             client.migrate(
@@ -100,13 +92,11 @@ final class ClusterCommands {
   }
 
   @Command(name = "migrations", description = "The queue and the history, newest first.")
-  static final class Migrations implements Callable<Integer> {
-    @Mixin ManagerOptions manager;
-    @Spec CommandSpec spec;
+  static final class Migrations extends ManagerCall {
 
     @Override
     public Integer call() {
-      Output out = new Output(spec.commandLine().getOut(), manager.json);
+      Output out = out();
       try (ManagerClient client = manager.client()) {
         List<ClusterMigration> list = client.migrations();
         if (out.json()) {
@@ -122,16 +112,14 @@ final class ClusterCommands {
   }
 
   @Command(name = "show", description = "One cluster migration with the agent's full record.")
-  static final class Show implements Callable<Integer> {
-    @Mixin ManagerOptions manager;
-    @Spec CommandSpec spec;
+  static final class Show extends ManagerCall {
 
     @Parameters(index = "0", paramLabel = "ID")
     String id;
 
     @Override
     public Integer call() {
-      Output out = new Output(spec.commandLine().getOut(), manager.json);
+      Output out = out();
       try (ManagerClient client = manager.client()) {
         ClusterMigration m = client.migration(id);
         if (out.json()) {
@@ -146,16 +134,14 @@ final class ClusterCommands {
   }
 
   @Command(name = "abort", description = "Cancel a queued migration or abort a running one.")
-  static final class Abort implements Callable<Integer> {
-    @Mixin ManagerOptions manager;
-    @Spec CommandSpec spec;
+  static final class Abort extends ManagerCall {
 
     @Parameters(index = "0", paramLabel = "ID")
     String id;
 
     @Override
     public Integer call() {
-      Output out = new Output(spec.commandLine().getOut(), manager.json);
+      Output out = out();
       try (ManagerClient client = manager.client()) {
         ClusterMigration m = client.abortMigration(id);
         if (out.json()) {
@@ -171,9 +157,7 @@ final class ClusterCommands {
   }
 
   @Command(name = "bandwidth", description = "Change a running migration's bandwidth cap, live.")
-  static final class Bandwidth implements Callable<Integer> {
-    @Mixin ManagerOptions manager;
-    @Spec CommandSpec spec;
+  static final class Bandwidth extends ManagerCall {
 
     @Parameters(index = "0", paramLabel = "ID")
     String id;
@@ -183,7 +167,7 @@ final class ClusterCommands {
 
     @Override
     public Integer call() {
-      Output out = new Output(spec.commandLine().getOut(), manager.json);
+      Output out = out();
       try (ManagerClient client = manager.client()) {
         ClusterMigration m = client.setBandwidth(id, DataRate.parse(rate));
         if (out.json()) {
@@ -197,9 +181,7 @@ final class ClusterCommands {
   }
 
   @Command(name = "limits", description = "Show or set how many migrations may run at once.")
-  static final class Limits implements Callable<Integer> {
-    @Mixin ManagerOptions manager;
-    @Spec CommandSpec spec;
+  static final class Limits extends ManagerCall {
 
     @Option(names = "--outgoing", description = "Per host, leaving it.")
     Integer outgoing;
@@ -212,7 +194,7 @@ final class ClusterCommands {
 
     @Override
     public Integer call() {
-      Output out = new Output(spec.commandLine().getOut(), manager.json);
+      Output out = out();
       try (ManagerClient client = manager.client()) {
         QueueLimits l = client.limits();
         if (outgoing != null || incoming != null || cluster != null) {

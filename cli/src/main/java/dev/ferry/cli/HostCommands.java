@@ -49,13 +49,11 @@ final class HostCommands {
   }
 
   @Command(name = "list", aliases = "ls", description = "Hosts of the cluster (manager).")
-  static final class ListHosts implements Callable<Integer> {
-    @Mixin ManagerOptions manager;
-    @Spec CommandSpec spec;
+  static final class ListHosts extends ManagerCall {
 
     @Override
     public Integer call() {
-      Output out = new Output(spec.commandLine().getOut(), manager.json);
+      Output out = out();
       try (ManagerClient client = manager.client()) {
         List<ClusterHost> hosts = client.hosts();
         if (out.json()) {
@@ -69,16 +67,14 @@ final class HostCommands {
   }
 
   @Command(name = "show", description = "One host of the cluster with its facts and load.")
-  static final class Show implements Callable<Integer> {
-    @Mixin ManagerOptions manager;
-    @Spec CommandSpec spec;
+  static final class Show extends ManagerCall {
 
     @Parameters(index = "0", paramLabel = "HOST")
     String name;
 
     @Override
     public Integer call() {
-      Output out = new Output(spec.commandLine().getOut(), manager.json);
+      Output out = out();
       try (ManagerClient client = manager.client()) {
         ClusterHost h = client.host(name);
         if (out.json()) {
@@ -95,16 +91,14 @@ final class HostCommands {
   @Command(
       name = "add",
       description = "Add a host by its agent's URL; the agent obeys the manager.")
-  static final class Add implements Callable<Integer> {
-    @Mixin ManagerOptions manager;
-    @Spec CommandSpec spec;
+  static final class Add extends ManagerCall {
 
     @Parameters(index = "0", paramLabel = "URL", description = "http://ADDR:PORT of the agent.")
     String url;
 
     @Override
     public Integer call() {
-      Output out = new Output(spec.commandLine().getOut(), manager.json);
+      Output out = out();
       try (ManagerClient client = manager.client()) {
         ClusterHost h = client.addHost(url);
         if (out.json()) {
@@ -118,9 +112,7 @@ final class HostCommands {
   }
 
   @Command(name = "remove", aliases = "rm", description = "Remove a host that holds no VM.")
-  static final class Remove implements Callable<Integer> {
-    @Mixin ManagerOptions manager;
-    @Spec CommandSpec spec;
+  static final class Remove extends ManagerCall {
 
     @Parameters(index = "0", paramLabel = "HOST")
     String name;
@@ -130,7 +122,7 @@ final class HostCommands {
       try (ManagerClient client = manager.client()) {
         client.removeHost(name);
       }
-      new Output(spec.commandLine().getOut(), manager.json).line("Removed host %s", name);
+      out().line("Removed host %s", name);
       return 0;
     }
   }

@@ -3,13 +3,9 @@ package dev.ferry.cli;
 import dev.ferry.api.ClusterHost;
 import dev.ferry.api.MaintenanceStatus;
 import dev.ferry.api.ManagerClient;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code ferry host maintenance enter|exit|status HOST}. */
 @Command(
@@ -27,9 +23,7 @@ final class MaintenanceCommands {
       description =
           "Put HOST into maintenance: live-migrate every VM away (placement-aware, in parallel up"
               + " to the queue's limits) and follow the evacuation until it ends.")
-  static final class Enter implements Callable<Integer> {
-    @Mixin ManagerOptions manager;
-    @Spec CommandSpec spec;
+  static final class Enter extends ManagerCall {
 
     @Parameters(index = "0", paramLabel = "HOST")
     String host;
@@ -39,7 +33,7 @@ final class MaintenanceCommands {
 
     @Override
     public Integer call() throws InterruptedException {
-      Output out = new Output(spec.commandLine().getOut(), manager.json);
+      Output out = out();
       try (ManagerClient client = manager.client()) {
         MaintenanceStatus st = client.enterMaintenance(host);
         if (!noWait) {
@@ -69,16 +63,14 @@ final class MaintenanceCommands {
   }
 
   @Command(name = "exit", description = "Make HOST schedulable again.")
-  static final class Exit implements Callable<Integer> {
-    @Mixin ManagerOptions manager;
-    @Spec CommandSpec spec;
+  static final class Exit extends ManagerCall {
 
     @Parameters(index = "0", paramLabel = "HOST")
     String host;
 
     @Override
     public Integer call() {
-      Output out = new Output(spec.commandLine().getOut(), manager.json);
+      Output out = out();
       try (ManagerClient client = manager.client()) {
         ClusterHost h = client.exitMaintenance(host);
         if (out.json()) {
@@ -92,16 +84,14 @@ final class MaintenanceCommands {
   }
 
   @Command(name = "status", description = "The evacuation of HOST, one line per VM.")
-  static final class Status implements Callable<Integer> {
-    @Mixin ManagerOptions manager;
-    @Spec CommandSpec spec;
+  static final class Status extends ManagerCall {
 
     @Parameters(index = "0", paramLabel = "HOST")
     String host;
 
     @Override
     public Integer call() {
-      Output out = new Output(spec.commandLine().getOut(), manager.json);
+      Output out = out();
       try (ManagerClient client = manager.client()) {
         print(out, client.maintenance(host));
       }

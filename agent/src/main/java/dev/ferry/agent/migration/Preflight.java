@@ -141,8 +141,8 @@ final class Preflight {
       boolean visible =
           check.disks().stream().anyMatch(v -> v.disk().equals(d.id()) && v.visible());
       if (settings.copyStorage() || !visible) {
-        long[] sizes = imageSizes(d.path());
-        copies.add(new DiskCopyPlan(d, sizes[0], sizes[1]));
+        var sizes = imageSizes(d.path());
+        copies.add(new DiskCopyPlan(d, sizes.virtual(), sizes.allocated()));
       }
     }
     long needed = copies.stream().mapToLong(DiskCopyPlan::allocated).sum();
@@ -252,14 +252,9 @@ final class Preflight {
     return wanted.stream().filter(srcCaps::contains).filter(dstCaps::contains).toList();
   }
 
-  /** Virtual and allocated size of an image, from {@code qemu-img info} (shared lock). */
-  private static long[] imageSizes(java.nio.file.Path image) {
-    String json =
-        dev.ferry.agent.Exec.check(
-            List.of("qemu-img", "info", "-U", "--output=json", image.toString()));
+  private static dev.ferry.agent.storage.ImageSizes imageSizes(java.nio.file.Path image) {
     try {
-      var node = dev.ferry.common.Json.lenient().readTree(json);
-      return new long[] {node.path("virtual-size").asLong(), node.path("actual-size").asLong()};
+      return dev.ferry.agent.storage.ImageSizes.of(image);
     } catch (java.io.IOException e) {
       throw new Refused("cannot read image " + image + ": " + e.getMessage());
     }

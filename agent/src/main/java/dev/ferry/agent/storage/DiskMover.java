@@ -6,7 +6,6 @@ import dev.ferry.agent.vm.DiskMoveHandle;
 import dev.ferry.agent.vm.VmService;
 import dev.ferry.api.VmInfo;
 import dev.ferry.common.ByteSize;
-import dev.ferry.common.Json;
 import dev.ferry.qemu.DiskFormat;
 import dev.ferry.qemu.DiskSpec;
 import dev.ferry.qemu.VmSpec;
@@ -76,16 +75,16 @@ public final class DiskMover {
       if (Files.exists(target)) {
         throw new AgentException.Conflict(target + " exists already; nothing was changed");
       }
-      long[] sizes = sizes(disk.path());
+      ImageSizes sizes = sizes(disk.path());
       long free = usable(dir);
-      if (sizes[1] + MARGIN > free) {
+      if (sizes.allocated() + MARGIN > free) {
         throw new AgentException.Conflict(
             "not enough room in "
                 + dir
                 + " for disk "
                 + diskId
                 + ": it needs "
-                + ByteSize.ofBytes(sizes[1])
+                + ByteSize.ofBytes(sizes.allocated())
                 + " (+ 64 MiB), "
                 + ByteSize.ofBytes(free)
                 + " free");
@@ -98,9 +97,9 @@ public final class DiskMover {
               "-f",
               disk.format().qemuName(),
               target.toString(),
-              Long.toString(sizes[0])));
+              Long.toString(sizes.virtual())));
       try {
-        pivot(handle, disk, target, Duration.ofSeconds(Math.max(120, sizes[1] >> 23)));
+        pivot(handle, disk, target, Duration.ofSeconds(Math.max(120, sizes.allocated() >> 23)));
       } catch (QmpException e) {
         deleteQuietly(target);
         throw new AgentException.Failed(
@@ -221,11 +220,9 @@ public final class DiskMover {
     }
   }
 
-  private static long[] sizes(Path image) {
-    String json = Exec.check(List.of("qemu-img", "info", "-U", "--output=json", image.toString()));
+  private static ImageSizes sizes(Path image) {
     try {
-      var node = Json.lenient().readTree(json);
-      return new long[] {node.path("virtual-size").asLong(), node.path("actual-size").asLong()};
+      return ImageSizes.of(image);
     } catch (IOException e) {
       throw new AgentException.Failed("cannot read image " + image, e);
     }
