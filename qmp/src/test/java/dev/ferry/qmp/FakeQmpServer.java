@@ -33,20 +33,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * get a CommandNotFound error. Scripts run on the server's reader thread, so a script that does not
  * reply simply leaves its request pending. One client at a time.
  */
-final class FakeQmpServer implements AutoCloseable {
+public final class FakeQmpServer implements AutoCloseable {
 
-  static final String GREETING =
+  public static final String GREETING =
       "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7},"
           + " \"package\": \"fake\"}, \"capabilities\": [\"oob\"]}}";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A request as the server received it. */
-  record Request(String command, JsonNode id, JsonNode arguments) {}
+  public record Request(String command, JsonNode id, JsonNode arguments) {}
 
   /** What the server does with one request. */
   @FunctionalInterface
-  interface Script {
+  public interface Script {
     void handle(Request request, Connection connection) throws IOException;
 
     static Script reply(String returnJson) {
@@ -72,7 +72,7 @@ final class FakeQmpServer implements AutoCloseable {
   }
 
   /** The server's side of one client connection. Thread-safe. */
-  final class Connection {
+  public final class Connection {
     private final SocketChannel channel;
     private final ReentrantLock writeLock = new ReentrantLock();
 
@@ -80,11 +80,11 @@ final class FakeQmpServer implements AutoCloseable {
       this.channel = channel;
     }
 
-    void reply(Request request, String returnJson) throws IOException {
+    public void reply(Request request, String returnJson) throws IOException {
       sendRaw("{\"return\": " + returnJson + ", \"id\": " + request.id() + "}");
     }
 
-    void error(Request request, String errorClass, String description) throws IOException {
+    public void error(Request request, String errorClass, String description) throws IOException {
       var error = JSON.createObjectNode();
       error.putObject("error").put("class", errorClass).put("desc", description);
       error.set("id", request.id());
@@ -92,7 +92,7 @@ final class FakeQmpServer implements AutoCloseable {
     }
 
     /** Emits an event stamped with the current time; {@code dataJson} may be null. */
-    void event(String name, String dataJson) throws IOException {
+    public void event(String name, String dataJson) throws IOException {
       Instant now = Instant.now();
       sendRaw(
           "{\"timestamp\": {\"seconds\": "
@@ -107,7 +107,7 @@ final class FakeQmpServer implements AutoCloseable {
     }
 
     /** Sends one line as is (QEMU ends lines with CRLF; so does this). */
-    void sendRaw(String line) throws IOException {
+    public void sendRaw(String line) throws IOException {
       ByteBuffer bytes = ByteBuffer.wrap((line + "\r\n").getBytes(StandardCharsets.UTF_8));
       writeLock.lock();
       try {
@@ -119,7 +119,7 @@ final class FakeQmpServer implements AutoCloseable {
       }
     }
 
-    void disconnect() throws IOException {
+    public void disconnect() throws IOException {
       channel.close();
     }
   }
@@ -142,35 +142,35 @@ final class FakeQmpServer implements AutoCloseable {
   }
 
   /** Listens on {@code directory}/fake-qmp.sock. */
-  static FakeQmpServer start(Path directory) throws IOException {
+  public static FakeQmpServer start(Path directory) throws IOException {
     Path socket = directory.resolve("fake-qmp.sock");
     Files.deleteIfExists(socket);
     return new FakeQmpServer(socket);
   }
 
-  Path socket() {
+  public Path socket() {
     return socket;
   }
 
   /** Scripts {@code command}, replacing an earlier script. */
-  FakeQmpServer on(String command, Script script) {
+  public FakeQmpServer on(String command, Script script) {
     scripts.put(command, script);
     return this;
   }
 
   /** Sends nothing on connect (a QEMU whose monitor is busy with another client). */
-  FakeQmpServer withoutGreeting() {
+  public FakeQmpServer withoutGreeting() {
     greeting = null;
     return this;
   }
 
   /** Every request received so far, in order. */
-  List<Request> received() {
+  public List<Request> received() {
     return List.copyOf(received);
   }
 
   /** The current client's connection, waiting up to 10 s for a client to connect. */
-  Connection connection() throws InterruptedException {
+  public Connection connection() throws InterruptedException {
     Connection connection = current.get();
     if (connection != null) {
       return connection;
