@@ -5,8 +5,11 @@ import dev.ferry.agent.events.EventBus;
 import dev.ferry.agent.host.HostFactsProbe;
 import dev.ferry.agent.host.HostLoadProbe;
 import dev.ferry.agent.http.ApiServer;
-import dev.ferry.agent.migration.IncomingMigrations;
-import dev.ferry.agent.migration.MigrationService;
+import dev.ferry.agent.migration.incoming.DestinationVms;
+import dev.ferry.agent.migration.incoming.IncomingMigrations;
+import dev.ferry.agent.migration.outgoing.EngineTimings;
+import dev.ferry.agent.migration.outgoing.OutgoingMigrations;
+import dev.ferry.agent.migration.outgoing.SourceVms;
 import dev.ferry.agent.network.TapDevices;
 import dev.ferry.agent.storage.DiskMover;
 import dev.ferry.agent.storage.StorageRoots;
@@ -47,7 +50,7 @@ public final class Agent implements AutoCloseable {
   private final TapDevices taps;
   private final java.util.concurrent.ScheduledExecutorService scheduler;
   private final IncomingMigrations incoming;
-  private final MigrationService migrations;
+  private final OutgoingMigrations migrations;
   private final ManagerLink manager;
   private static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration STALL_TIMEOUT = Duration.ofSeconds(10);
@@ -87,24 +90,24 @@ public final class Agent implements AutoCloseable {
         new IncomingMigrations(
             config.hostName(),
             config.listen().map(InetSocketAddress::getHostString),
-            vms,
+            DestinationVms.of(vms),
             events,
             Clock.systemUTC(),
             () -> HostFactsProbe.memoryAvailable().minus(vms.committedMemory()),
             config.localStorage().orElse(config.storageRoots().get(0)),
+            config.stateDir(),
             scheduler);
     incoming.recover();
     this.migrations =
-        new MigrationService(
+        new OutgoingMigrations(
             config.hostName(),
             this::facts,
-            vms,
+            SourceVms.of(vms),
             events,
             Clock.systemUTC(),
             config.stateDir(),
             scheduler,
-            KEEPALIVE_TIMEOUT,
-            STALL_TIMEOUT);
+            EngineTimings.defaults(KEEPALIVE_TIMEOUT, STALL_TIMEOUT));
     migrations.recover();
     HostLoadProbe load =
         new HostLoadProbe(Clock.systemUTC(), vms::list, cpu.cores(), HostFactsProbe.memoryTotal());

@@ -1,16 +1,24 @@
 package dev.ferry.migration;
 
-/** What can happen to a migration; input of {@link MigrationStateMachine#next}. */
-public sealed interface MigrationEvent {
-  record PreflightPassed() implements MigrationEvent {}
+import java.util.Objects;
 
-  /**
-   * The destination waits for the stream at {@code uri}; with {@code mirrorDisks} the disks it
-   * cannot see are copied first.
-   */
-  record DestinationPrepared(String uri, boolean mirrorDisks) implements MigrationEvent {
-    public DestinationPrepared(String uri) {
-      this(uri, false);
+/**
+ * What can happen to a migration; input of {@link MigrationStateMachine#next}. Events carry what
+ * the phase that emitted them produced, so the next state holds it.
+ */
+public sealed interface MigrationEvent {
+  /** Both hosts passed the checks; {@code plan} is what the migration will do. */
+  record PreflightPassed(Plan plan) implements MigrationEvent {
+    public PreflightPassed {
+      Objects.requireNonNull(plan, "plan");
+    }
+  }
+
+  /** The destination waits for the stream; the measurements and prediction are made. */
+  record DestinationPrepared(Offer offer, Measured measured) implements MigrationEvent {
+    public DestinationPrepared {
+      Objects.requireNonNull(offer, "offer");
+      Objects.requireNonNull(measured, "measured");
     }
   }
 
@@ -44,7 +52,15 @@ public sealed interface MigrationEvent {
   record AbortRequested(String reason) implements MigrationEvent {}
 
   /** Something broke: QEMU, the destination, the network. */
-  record Fault(String cause) implements MigrationEvent {}
+  record Fault(MigrationProblem problem) implements MigrationEvent {
+    public Fault {
+      Objects.requireNonNull(problem, "problem");
+    }
+
+    public String cause() {
+      return problem.message();
+    }
+  }
 
   /** The rollback finished: the VM runs on the source and the destination holds nothing. */
   record RolledBack() implements MigrationEvent {}

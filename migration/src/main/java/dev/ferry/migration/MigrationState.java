@@ -2,17 +2,28 @@ package dev.ferry.migration;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.Optional;
 
 /**
- * Where a migration is. Each state carries its own data; {@link MigrationStateMachine} is the only
- * way from one to the next. Terminal states: {@link Completed}, {@link Aborted}, {@link Failed}.
+ * Where a migration is, with what that phase needs and what the phases before it produced: the
+ * {@link Plan} from preflight, the destination's {@link Offer} and the {@link Measured} figures.
+ * {@link MigrationStateMachine} is the only way from one state to the next, and the source agent's
+ * journal records each state before the phase that acts on it runs, so a restart resumes from the
+ * journal. Terminal states: {@link Completed}, {@link Aborted}, {@link Failed}.
  *
  * <pre>
- *  Preflight → Preparing → [Mirroring] → PreCopy(pass) → Switchover → Handover → Cleanup → Completed
- *      └──────────┴────────────┴──────────────┘  abort or fault
- *                         ↓
- *                    RollingBack → Aborted | Failed   (VM running on the source)
- *  Handover ── handover outcome unknown ──→ Failed    (VM kept paused: never two copies)
+ *  Preflight ─PreflightPassed(plan)→ Preparing(plan) ─DestinationPrepared(offer, measured)→
+ *     ├─ disks to copy → Mirroring(setup) ─MirrorsReady→ PreCopy(setup, 1)
+ *     └─ otherwise ───────────────────────────────────→ PreCopy(setup, 1)
+ *  PreCopy(pass) ─PassStarted→ PreCopy(pass+1) ─PreSwitchoverReached→ Switchover(setup)
+ *  Switchover ─StreamCompleted→ Handover(plan, epoch+1) ─HandedOver(epoch)→ Cleanup ─→ Completed
+ *
+ *  rollback arcs (abort or fault before handover; the VM keeps running on the source):
+ *  Preflight | Preparing | Mirroring | PreCopy (pre-copy only) | Switchover
+ *        ─AbortRequested | Fault→ RollingBack(from, plan) ─RolledBack→ Aborted | Failed
+ *  Handover ─HandoverRefused→ RollingBack        Handover ─HandoverUnknown→ Failed (VM kept paused)
+ *  PreCopy(post-copy) ─Fault→ Failed (the guest's memory is split between the hosts)
+ *  Cleanup ─Fault→ Completed (a warning: the VM already runs on the destination)
  * </pre>
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "name")
@@ -55,6 +66,24 @@ public sealed interface MigrationState {
     };
   }
 
+  /** The plan this state works from; before preflight settled one, empty. */
+  default Optional<Plan> workingPlan() {
+    return switch (this) {
+      case Preflight p -> Optional.empty();
+      case Preparing p -> Optional.of(p.plan());
+      case Mirroring m -> Optional.of(m.setup().plan());
+      case PreCopy p -> Optional.of(p.setup().plan());
+      case Switchover s -> Optional.of(s.setup().plan());
+      case Handover h -> Optional.of(h.plan());
+      case Cleanup c -> Optional.of(c.plan());
+      case RollingBack r -> Optional.of(r.plan());
+      case Completed c -> Optional.empty();
+      case Aborted a -> Optional.empty();
+      case Failed f -> Optional.empty();
+    };
+  }
+
+  /** Checks on both hosts; nothing touched yet. */
   record Preflight() implements MigrationState {
     @Override
     public MigrationPhase phase() {
@@ -62,7 +91,8 @@ public sealed interface MigrationState {
     }
   }
 
-  record Preparing() implements MigrationState {
+  /** The destination starts its QEMU while the source measures. */
+  record Preparing(Plan plan) implements MigrationState {
     @Override
     public MigrationPhase phase() {
       return MigrationPhase.PREPARE;
@@ -70,7 +100,7 @@ public sealed interface MigrationState {
   }
 
   /** Disks not visible to the destination are copied over NBD until the mirrors are ready. */
-  record Mirroring() implements MigrationState {
+  record Mirroring(Setup setup) implements MigrationState {
     @Override
     public MigrationPhase phase() {
       return MigrationPhase.DISK_MIRROR;
@@ -78,28 +108,31 @@ public sealed interface MigrationState {
   }
 
   /** Memory pre-copy; {@code pass} counts QEMU's dirty-bitmap syncs, from 1. */
-  record PreCopy(long pass, boolean postcopy) implements MigrationState {
+  record PreCopy(Setup setup, long pass, boolean postcopy) implements MigrationState {
     @Override
     public MigrationPhase phase() {
       return MigrationPhase.PRECOPY;
     }
   }
 
-  record Switchover() implements MigrationState {
+  /** The source is paused; the mirrors complete and the last memory and device state go out. */
+  record Switchover(Setup setup) implements MigrationState {
     @Override
     public MigrationPhase phase() {
       return MigrationPhase.SWITCHOVER;
     }
   }
 
-  record Handover() implements MigrationState {
+  /** The stream is complete; ownership moves to the destination with {@code epoch}. */
+  record Handover(Plan plan, long epoch) implements MigrationState {
     @Override
     public MigrationPhase phase() {
       return MigrationPhase.HANDOVER;
     }
   }
 
-  record Cleanup() implements MigrationState {
+  /** The destination owns and runs the VM with {@code epoch}; the source releases its side. */
+  record Cleanup(Plan plan, long epoch) implements MigrationState {
     @Override
     public MigrationPhase phase() {
       return MigrationPhase.CLEANUP;
@@ -112,8 +145,9 @@ public sealed interface MigrationState {
    * @param from the phase it was in
    * @param aborted true for an operator's abort (or the timeout action), false for a fault
    * @param reason why
+   * @param plan what the migration had set out to do: what the rollback may have to undo
    */
-  record RollingBack(MigrationPhase from, boolean aborted, String reason)
+  record RollingBack(MigrationPhase from, boolean aborted, String reason, Plan plan)
       implements MigrationState {
     @Override
     public MigrationPhase phase() {
@@ -121,7 +155,8 @@ public sealed interface MigrationState {
     }
   }
 
-  record Completed() implements MigrationState {
+  /** The VM runs on the destination with {@code epoch}. */
+  record Completed(long epoch) implements MigrationState {
     @Override
     public MigrationPhase phase() {
       return MigrationPhase.CLEANUP;

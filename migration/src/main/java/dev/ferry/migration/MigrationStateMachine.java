@@ -7,6 +7,7 @@ import dev.ferry.migration.MigrationEvent.Fault;
 import dev.ferry.migration.MigrationEvent.HandedOver;
 import dev.ferry.migration.MigrationEvent.HandoverRefused;
 import dev.ferry.migration.MigrationEvent.HandoverUnknown;
+import dev.ferry.migration.MigrationEvent.MirrorsReady;
 import dev.ferry.migration.MigrationEvent.PassStarted;
 import dev.ferry.migration.MigrationEvent.PostcopyStarted;
 import dev.ferry.migration.MigrationEvent.PreSwitchoverReached;
@@ -18,6 +19,7 @@ import dev.ferry.migration.MigrationState.Cleanup;
 import dev.ferry.migration.MigrationState.Completed;
 import dev.ferry.migration.MigrationState.Failed;
 import dev.ferry.migration.MigrationState.Handover;
+import dev.ferry.migration.MigrationState.Mirroring;
 import dev.ferry.migration.MigrationState.PreCopy;
 import dev.ferry.migration.MigrationState.Preflight;
 import dev.ferry.migration.MigrationState.Preparing;
@@ -28,7 +30,7 @@ import dev.ferry.migration.MigrationState.Switchover;
  * The one transition function of a live migration: pure, total over (state, event), and explicit
  * about what it refuses. Abort and faults are accepted in every state before handover; after the
  * destination has been asked to take over, a fault can no longer roll back, because the destination
- * may already run the guest.
+ * may already run the guest. The diagram is on {@link MigrationState}.
  */
 public final class MigrationStateMachine {
   private MigrationStateMachine() {}
@@ -37,26 +39,30 @@ public final class MigrationStateMachine {
     return switch (state) {
       case Preflight s ->
           switch (event) {
-            case PreflightPassed e -> new Preparing();
-            default -> rollbackOrRefuse(s, event);
+            case PreflightPassed e -> new Preparing(e.plan());
+            default -> rollbackOrRefuse(s, event, null);
           };
       case Preparing s ->
           switch (event) {
-            case DestinationPrepared e ->
-                e.mirrorDisks() ? new MigrationState.Mirroring() : new PreCopy(1, false);
-            default -> rollbackOrRefuse(s, event);
+            case DestinationPrepared e -> {
+              Setup setup = new Setup(s.plan(), e.offer(), e.measured());
+              yield s.plan().copiesDisks() ? new Mirroring(setup) : new PreCopy(setup, 1, false);
+            }
+            default -> rollbackOrRefuse(s, event, s.plan());
           };
-      case MigrationState.Mirroring s ->
+      case Mirroring s ->
           switch (event) {
-            case MigrationEvent.MirrorsReady e -> new PreCopy(1, false);
-            default -> rollbackOrRefuse(s, event);
+            case MirrorsReady e -> new PreCopy(s.setup(), 1, false);
+            default -> rollbackOrRefuse(s, event, s.setup().plan());
           };
       case PreCopy s ->
           switch (event) {
-            case PassStarted e -> new PreCopy(Math.max(s.pass(), e.pass()), s.postcopy());
-            case PostcopyStarted e -> new PreCopy(s.pass(), true);
-            case PreSwitchoverReached e -> new Switchover();
-            case StreamCompleted e -> new Handover();
+            case PassStarted e ->
+                new PreCopy(s.setup(), Math.max(s.pass(), e.pass()), s.postcopy());
+            case PostcopyStarted e -> new PreCopy(s.setup(), s.pass(), true);
+            case PreSwitchoverReached e -> new Switchover(s.setup());
+            case StreamCompleted e ->
+                new Handover(s.setup().plan(), s.setup().plan().handoverEpoch());
             case AbortRequested e when s.postcopy() ->
                 throw new IllegalTransitionException(
                     s, event, "in post-copy the destination already runs the guest");
@@ -64,18 +70,20 @@ public final class MigrationStateMachine {
                 new Failed(
                     MigrationPhase.PRECOPY,
                     f.cause() + " (during post-copy: the guest's memory is split between hosts)");
-            default -> rollbackOrRefuse(s, event);
+            default -> rollbackOrRefuse(s, event, s.setup().plan());
           };
       case Switchover s ->
           switch (event) {
-            case StreamCompleted e -> new Handover();
-            default -> rollbackOrRefuse(s, event);
+            case StreamCompleted e ->
+                new Handover(s.setup().plan(), s.setup().plan().handoverEpoch());
+            default -> rollbackOrRefuse(s, event, s.setup().plan());
           };
       case Handover s ->
           switch (event) {
-            case HandedOver e -> new Cleanup();
+            case HandedOver e -> new Cleanup(s.plan(), e.epoch());
             case HandoverRefused e ->
-                new RollingBack(MigrationPhase.HANDOVER, false, "handover refused: " + e.cause());
+                new RollingBack(
+                    MigrationPhase.HANDOVER, false, "handover refused: " + e.cause(), s.plan());
             case HandoverUnknown e ->
                 new Failed(
                     MigrationPhase.HANDOVER,
@@ -89,9 +97,9 @@ public final class MigrationStateMachine {
           };
       case Cleanup s ->
           switch (event) {
-            case CleanedUp e -> new Completed();
+            case CleanedUp e -> new Completed(s.epoch());
             // The VM runs on the destination: a cleanup problem is a warning, not a failure.
-            case Fault e -> new Completed();
+            case Fault e -> new Completed(s.epoch());
             case AbortRequested e ->
                 throw new IllegalTransitionException(
                     s,
@@ -115,10 +123,12 @@ public final class MigrationStateMachine {
     };
   }
 
-  private static MigrationState rollbackOrRefuse(MigrationState s, MigrationEvent event) {
+  private static MigrationState rollbackOrRefuse(
+      MigrationState s, MigrationEvent event, Plan plan) {
+    Plan undo = plan == null ? Plan.none(0) : plan;
     return switch (event) {
-      case AbortRequested e -> new RollingBack(s.phase(), true, e.reason());
-      case Fault e -> new RollingBack(s.phase(), false, e.cause());
+      case AbortRequested e -> new RollingBack(s.phase(), true, e.reason(), undo);
+      case Fault e -> new RollingBack(s.phase(), false, e.cause(), undo);
       default -> throw new IllegalTransitionException(s, event, "not expected in " + s.label());
     };
   }
@@ -135,7 +145,7 @@ public final class MigrationStateMachine {
         && !(state instanceof PreCopy p && p.postcopy());
   }
 
-  /** Unused-event guard for exhaustiveness checks in tests. */
+  /** Whether {@code next(state, event)} is defined; for the exhaustive table test. */
   static boolean accepts(MigrationState state, MigrationEvent event) {
     try {
       next(state, event);

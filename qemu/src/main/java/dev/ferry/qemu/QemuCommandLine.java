@@ -101,11 +101,10 @@ public final class QemuCommandLine {
 
   /** Whether this QEMU and accelerator need the RAM padding described above. */
   public static boolean needsTcgDirtyTrackingPad(QemuBinary qemu, Accelerator accelerator) {
-    return accelerator == Accelerator.TCG && qemu.majorVersion() < FIXED_IN_MAJOR;
+    return QemuQuirks.tcgRamPad(accelerator, qemu.majorVersion());
   }
 
   private static final int TCG_RAM_PAD_KIB = 8;
-  private static final int FIXED_IN_MAJOR = 9;
 
   /** The node name of a disk's protocol (file) layer. */
   public static String fileNodeName(DiskSpec disk) {

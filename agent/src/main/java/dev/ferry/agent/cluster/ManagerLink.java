@@ -1,5 +1,8 @@
 package dev.ferry.agent.cluster;
 
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
 import dev.ferry.agent.AgentException;
 import dev.ferry.api.AgentEndpoint;
 import dev.ferry.api.ApiException;
@@ -30,6 +33,7 @@ public final class ManagerLink implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ManagerLink.class);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
   private static final Duration TRANSFER_PATIENCE = Duration.ofSeconds(8);
+  private static final Duration TRANSFER_RETRY_DELAY = Duration.ofMillis(300);
 
   private final String hostName;
   private final Path file;
@@ -149,36 +153,46 @@ public final class ManagerLink implements AutoCloseable {
 
   /**
    * Moves the lease of {@code vm} from this host to {@code to} before the destination resumes it.
-   * Retries a manager that does not answer for a few seconds (the transfer is idempotent).
-   *
-   * @return empty when the lease moved (or no manager is bound), else why it did not
+   * Retries a manager that does not answer for a few seconds (the transfer is idempotent: the
+   * manager compares and sets on the epoch).
    */
-  public Optional<String> transfer(String vm, String to, long epoch, String migration) {
+  public LeaseOutcome transfer(String vm, String to, long epoch, String migration) {
     Optional<ManagerClient> c = client();
     if (c.isEmpty()) {
-      return Optional.empty();
+      return new LeaseOutcome.Moved();
     }
-    long deadline = System.nanoTime() + TRANSFER_PATIENCE.toNanos();
-    String problem = "";
-    while (System.nanoTime() < deadline) {
-      try {
-        Lease moved = c.get().transferLease(vm, new LeaseTransfer(hostName, to, epoch, migration));
-        log.info("Lease of VM '{}' moved to {} at epoch {}", vm, moved.host(), moved.epoch());
-        return Optional.empty();
-      } catch (ApiException e) {
-        return Optional.of("the manager refused to move the lease: " + e.getMessage());
-      } catch (ManagerUnreachableException e) {
-        problem = e.getMessage();
-        log.warn("Lease transfer of VM '{}' not confirmed yet: {}", vm, problem);
-      }
-      try {
-        Thread.sleep(300);
-      } catch (InterruptedException e) {
+    RetryPolicy<Lease> retry =
+        RetryPolicy.<Lease>builder()
+            .handle(ManagerUnreachableException.class)
+            .withDelay(TRANSFER_RETRY_DELAY)
+            .withMaxDuration(TRANSFER_PATIENCE)
+            .withMaxRetries(-1)
+            .onRetry(
+                e ->
+                    log.warn(
+                        "Lease transfer of VM '{}' not confirmed yet: {}",
+                        vm,
+                        e.getLastException().getMessage()))
+            .build();
+    try {
+      Lease moved =
+          Failsafe.with(retry)
+              .get(
+                  () ->
+                      c.get().transferLease(vm, new LeaseTransfer(hostName, to, epoch, migration)));
+      log.info("Lease of VM '{}' moved to {} at epoch {}", vm, moved.host(), moved.epoch());
+      return new LeaseOutcome.Moved();
+    } catch (ApiException e) {
+      return new LeaseOutcome.Refused("the manager refused to move the lease: " + e.getMessage());
+    } catch (ManagerUnreachableException e) {
+      return new LeaseOutcome.Unconfirmed(
+          "the manager did not confirm the lease transfer: " + e.getMessage());
+    } catch (FailsafeException e) {
+      if (e.getCause() instanceof InterruptedException) {
         Thread.currentThread().interrupt();
-        return Optional.of("interrupted while moving the lease");
       }
+      return new LeaseOutcome.Unconfirmed("interrupted while moving the lease");
     }
-    return Optional.of("the manager did not confirm the lease transfer: " + problem);
   }
 
   @Override

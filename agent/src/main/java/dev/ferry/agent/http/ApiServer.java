@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import dev.ferry.agent.AgentException;
 import dev.ferry.agent.cluster.ManagerLink;
 import dev.ferry.agent.events.EventBus;
-import dev.ferry.agent.migration.IncomingMigrations;
-import dev.ferry.agent.migration.MigrationService;
+import dev.ferry.agent.migration.incoming.IncomingMigrations;
+import dev.ferry.agent.migration.outgoing.OutgoingMigrations;
 import dev.ferry.agent.storage.DiskMover;
 import dev.ferry.agent.vm.VmService;
 import dev.ferry.api.AgentEvent;
@@ -66,7 +66,7 @@ public final class ApiServer implements AutoCloseable {
       Supplier<HostFacts> host,
       VmService vms,
       EventBus events,
-      MigrationService migrations,
+      OutgoingMigrations migrations,
       IncomingMigrations incoming,
       ManagerLink manager,
       Supplier<HostLoadSample> load,

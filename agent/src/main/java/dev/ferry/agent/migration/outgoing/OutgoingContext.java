@@ -1,11 +1,9 @@
-package dev.ferry.agent.migration;
+package dev.ferry.agent.migration.outgoing;
 
 import dev.ferry.agent.events.EventBus;
-import dev.ferry.agent.vm.VmService;
 import dev.ferry.api.AgentClient;
 import dev.ferry.api.HostFacts;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -15,19 +13,23 @@ import java.util.function.Supplier;
  *
  * @param hostName this (source) host's name
  * @param facts this host's facts
+ * @param vms this host's VMs and manager link
+ * @param events the agent's event stream
+ * @param clock the clock every decision reads (injected so tests can move time)
+ * @param store the journals
+ * @param estimates what this host has learned from its migrations
+ * @param scheduler runs the keepalives
  * @param peers a client per destination agent URL
- * @param keepAliveTimeout how long the destination waits for a keepalive before removing its side
- * @param stallTimeout a migration that moves no bytes this long has failed
+ * @param timings every wait of the engine
  */
 record OutgoingContext(
     String hostName,
     Supplier<HostFacts> facts,
-    VmService vms,
+    SourceVms vms,
     EventBus events,
     Clock clock,
-    MigrationStore store,
+    OutgoingStore store,
     HostEstimates estimates,
     ScheduledExecutorService scheduler,
     Function<String, AgentClient> peers,
-    Duration keepAliveTimeout,
-    Duration stallTimeout) {}
+    EngineTimings timings) {}

@@ -1,4 +1,4 @@
-package dev.ferry.agent.migration;
+package dev.ferry.agent.migration.outgoing;
 
 import dev.ferry.common.DataRate;
 import dev.ferry.migration.Predictor;

@@ -1,4 +1,4 @@
-package dev.ferry.agent.migration;
+package dev.ferry.agent.migration.incoming;
 
 import dev.ferry.agent.AgentException;
 import dev.ferry.agent.Exec;
@@ -18,16 +18,25 @@ import java.util.stream.Collectors;
 /**
  * The destination's empty images for the disks a storage migration copies: same format and virtual
  * size as the source's, created thin in the host's local storage under the source image's file
- * name, and the VM definition rewritten to use them.
+ * name, and the VM definition rewritten to use them. Planned first (paths checked, room checked),
+ * journalled, then created, so a crash in between leaves nothing the journal does not name.
  *
  * @param spec the VM definition with the copied disks' paths replaced
- * @param created images this host created (deleted again if the migration does not complete)
+ * @param targets the images to create, by disk
  */
-record DiskTargets(VmSpec spec, List<Path> created) {
+record DiskTargets(VmSpec spec, List<Target> targets) {
   /** Room left beyond the copies' size, for qcow2 metadata and the file system. */
   private static final ByteSize MARGIN = ByteSize.ofMiB(64);
 
-  static DiskTargets create(IncomingRequest r, Path localStorage, long freeBytes, String host) {
+  /** One image to create for a copied disk. */
+  record Target(IncomingRequest.DiskCopy copy, Path path) {}
+
+  /** The images' paths. */
+  List<Path> paths() {
+    return targets.stream().map(Target::path).toList();
+  }
+
+  static DiskTargets plan(IncomingRequest r, Path localStorage, long freeBytes, String host) {
     if (r.copies().isEmpty()) {
       return new DiskTargets(r.spec(), List.of());
     }
@@ -49,35 +58,21 @@ record DiskTargets(VmSpec spec, List<Path> created) {
     Map<String, IncomingRequest.DiskCopy> copies =
         r.copies().stream()
             .collect(Collectors.toMap(IncomingRequest.DiskCopy::disk, Function.identity()));
-    List<Path> created = new ArrayList<>();
+    List<Target> targets = new ArrayList<>();
     List<DiskSpec> disks = new ArrayList<>();
-    try {
-      for (DiskSpec d : r.spec().disks()) {
-        IncomingRequest.DiskCopy c = copies.get(d.id());
-        if (c == null) {
-          disks.add(d);
-          continue;
-        }
-        Path target = localStorage.resolve(d.path().getFileName());
-        if (Files.exists(target)) {
-          throw new AgentException.Conflict(
-              "cannot copy disk " + d.id() + ": " + target + " already exists on " + host);
-        }
-        Exec.check(
-            List.of(
-                "qemu-img",
-                "create",
-                "-q",
-                "-f",
-                c.format().qemuName(),
-                target.toString(),
-                Long.toString(c.virtualSize())));
-        created.add(target);
-        disks.add(new DiskSpec(d.id(), target, d.format(), d.readOnly()));
+    for (DiskSpec d : r.spec().disks()) {
+      IncomingRequest.DiskCopy c = copies.get(d.id());
+      if (c == null) {
+        disks.add(d);
+        continue;
       }
-    } catch (RuntimeException e) {
-      new DiskTargets(r.spec(), created).delete();
-      throw e;
+      Path target = localStorage.resolve(d.path().getFileName());
+      if (Files.exists(target)) {
+        throw new AgentException.Conflict(
+            "cannot copy disk " + d.id() + ": " + target + " already exists on " + host);
+      }
+      targets.add(new Target(c, target));
+      disks.add(new DiskSpec(d.id(), target, d.format(), d.readOnly()));
     }
     VmSpec s = r.spec();
     return new DiskTargets(
@@ -91,15 +86,38 @@ record DiskTargets(VmSpec spec, List<Path> created) {
             s.boot(),
             disks,
             s.nics()),
-        List.copyOf(created));
+        List.copyOf(targets));
   }
 
-  void delete() {
-    for (Path p : created) {
+  /** Creates the images; on failure removes those it created and throws. */
+  void create() {
+    List<Path> created = new ArrayList<>();
+    try {
+      for (Target t : targets) {
+        Exec.check(
+            List.of(
+                "qemu-img",
+                "create",
+                "-q",
+                "-f",
+                t.copy().format().qemuName(),
+                t.path().toString(),
+                Long.toString(t.copy().virtualSize())));
+        created.add(t.path());
+      }
+    } catch (RuntimeException e) {
+      delete(created);
+      throw e;
+    }
+  }
+
+  /** Removes images this host created; best effort, the caller reports the first problem. */
+  static void delete(List<Path> images) {
+    for (Path p : images) {
       try {
         Files.deleteIfExists(p);
       } catch (IOException e) {
-        // Best effort; the caller is already failing and reports the first problem.
+        // Best effort; the caller is already failing or discarding and says so.
       }
     }
   }

@@ -1,9 +1,8 @@
-package dev.ferry.agent.migration;
+package dev.ferry.agent.migration.outgoing;
 
 import dev.ferry.agent.AgentException;
 import dev.ferry.agent.events.EventBus;
 import dev.ferry.agent.vm.OutgoingHandle;
-import dev.ferry.agent.vm.VmService;
 import dev.ferry.api.AgentClient;
 import dev.ferry.api.AgentEndpoint;
 import dev.ferry.api.HostFacts;
@@ -18,24 +17,24 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The source role of this host, and the migration records it keeps: starts outgoing migrations,
+ * The source role of this host, and the migration journals it keeps: starts outgoing migrations,
  * lists and shows them, takes abort and bandwidth requests, and after an agent restart finishes or
- * undoes the ones it finds unfinished. The public face of the {@code migration} package for the
- * source side; {@link IncomingMigrations} is the destination side.
+ * undoes the ones its journals show unfinished. The public face of the outgoing package; {@code
+ * migration.incoming.IncomingMigrations} is the destination side.
  */
-public final class MigrationService implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(MigrationService.class);
+public final class OutgoingMigrations implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(OutgoingMigrations.class);
   private static final Duration ABORT_WAIT = Duration.ofSeconds(90);
 
   private final OutgoingContext ctx;
@@ -43,16 +42,32 @@ public final class MigrationService implements AutoCloseable {
   private final Map<String, MigrationRecord> history = new ConcurrentHashMap<>();
   private final Map<String, AgentClient> peers = new ConcurrentHashMap<>();
 
-  public MigrationService(
+  public OutgoingMigrations(
       String hostName,
       Supplier<HostFacts> facts,
-      VmService vms,
+      SourceVms vms,
       EventBus events,
       Clock clock,
       Path stateDir,
       ScheduledExecutorService scheduler,
-      Duration keepAliveTimeout,
-      Duration stallTimeout) {
+      EngineTimings timings) {
+    this(hostName, facts, vms, events, clock, stateDir, scheduler, timings, null);
+  }
+
+  /**
+   * As above, with the clients for destination agents made by {@code peers} (the component tests'
+   * seam); null for the default clients.
+   */
+  OutgoingMigrations(
+      String hostName,
+      Supplier<HostFacts> facts,
+      SourceVms vms,
+      EventBus events,
+      Clock clock,
+      Path stateDir,
+      ScheduledExecutorService scheduler,
+      EngineTimings timings,
+      Function<String, AgentClient> peers) {
     this.ctx =
         new OutgoingContext(
             hostName,
@@ -60,12 +75,11 @@ public final class MigrationService implements AutoCloseable {
             vms,
             events,
             clock,
-            new MigrationStore(stateDir),
+            new OutgoingStore(stateDir),
             new HostEstimates(),
             scheduler,
-            this::peer,
-            keepAliveTimeout,
-            stallTimeout);
+            peers == null ? this::peer : peers,
+            timings);
     ctx.store().loadRecords().forEach(r -> history.put(r.id().value(), r));
   }
 
@@ -104,6 +118,11 @@ public final class MigrationService implements AutoCloseable {
     }
     m.start();
     return m.snapshot();
+  }
+
+  /** Whether the migration's runner is still going (its record may already be terminal). */
+  boolean isRunning(String id) {
+    return running.containsKey(id);
   }
 
   public List<MigrationRecord> list() {
@@ -182,39 +201,15 @@ public final class MigrationService implements AutoCloseable {
     if (outageMs < 0) {
       throw new AgentException.BadRequest("outageMs must not be negative");
     }
+    Duration outage = Duration.ofMillis(outageMs);
     OutgoingMigration m = running.get(id);
     if (m != null) {
-      m.reportOutage(outageMs);
+      m.reportOutage(outage);
       return m.snapshot();
     }
     MigrationRecord r = get(id);
-    MigrationRecord updated =
-        new MigrationRecord(
-            r.formatVersion(),
-            r.id(),
-            r.vm(),
-            r.source(),
-            r.destination(),
-            r.state(),
-            r.startedAt(),
-            r.endedAt(),
-            r.phases(),
-            r.settings(),
-            r.prediction(),
-            r.budget(),
-            r.durationMs(),
-            r.downtimeMs(),
-            Optional.of(outageMs),
-            r.bytesTransferred(),
-            r.passes(),
-            r.error(),
-            r.progress(),
-            r.transitions(),
-            r.warnings(),
-            r.epoch());
-    r.downtimeMs()
-        .ifPresent(
-            d -> ctx.estimates().observeOutage(Duration.ofMillis(d), Duration.ofMillis(outageMs)));
+    MigrationRecord updated = r.withOutage(outage);
+    r.downtimeMs().ifPresent(d -> ctx.estimates().observeOutage(Duration.ofMillis(d), outage));
     ctx.store().save(updated);
     history.put(id, updated);
     return updated;

@@ -1,4 +1,4 @@
-package dev.ferry.agent.migration;
+package dev.ferry.agent.migration.outgoing;
 
 import dev.ferry.agent.vm.OutgoingHandle;
 import dev.ferry.api.AgentClient;
@@ -6,10 +6,15 @@ import dev.ferry.api.AgentUnreachableException;
 import dev.ferry.api.ApiException;
 import dev.ferry.api.HostFacts;
 import dev.ferry.api.IncomingCheck;
+import dev.ferry.common.ByteSize;
 import dev.ferry.common.DataRate;
+import dev.ferry.migration.Measured;
 import dev.ferry.migration.MigrationSettings;
+import dev.ferry.migration.Plan;
 import dev.ferry.migration.Prediction;
 import dev.ferry.migration.Predictor;
+import dev.ferry.qemu.DiskSpec;
+import dev.ferry.qemu.QemuQuirks;
 import dev.ferry.qemu.VmSpec;
 import dev.ferry.qmp.DirtyRateInfo;
 import dev.ferry.qmp.MigrationCommand.CalcDirtyRate;
@@ -26,30 +31,25 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The checks before anything is touched, then the measurements the prediction needs. Every refusal
- * names the host and the reason ("host-b lacks CPU flags avx512f").
+ * names the host and the reason ("host-b lacks CPU flags avx512f"). The checks run on the
+ * requesting thread (a refusal is the request's answer); the measurements run beside the
+ * destination's preparation.
  */
-final class Preflight {
-  private static final Logger log = LoggerFactory.getLogger(Preflight.class);
+final class PreflightChecks {
+  private static final Logger log = LoggerFactory.getLogger(PreflightChecks.class);
   private static final int PROBE_BYTES = 32 << 20;
   private static final Duration DIRTY_RATE_WINDOW = Duration.ofSeconds(1);
   private static final Duration DIRTY_RATE_WAIT = Duration.ofSeconds(5);
 
-  /** What the checks settled: the capabilities both ends will use. */
-  record Result(List<String> capabilities, List<DiskCopyPlan> copies) {}
-
   /**
-   * A disk to copy to the destination.
-   *
-   * @param virtualSize the image's virtual size
-   * @param allocated what the image occupies on disk
+   * Room left on the destination beyond the copies' size, for qcow2 metadata and the file system.
    */
-  record DiskCopyPlan(dev.ferry.qemu.DiskSpec disk, long virtualSize, long allocated) {}
-
-  /** What the measurements found, and the prediction made from them. */
-  record Measurement(DataRate dirtyRate, DataRate link, Prediction prediction, Duration budget) {}
+  static final ByteSize COPY_MARGIN = ByteSize.ofMiB(64);
 
   /** A reason not to migrate. */
   static final class Refused extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     Refused(String message) {
       super(message);
     }
@@ -61,24 +61,18 @@ final class Preflight {
   private final String destHost;
   private final MigrationSettings settings;
   private final String destUrl;
-  private List<DiskCopyPlan> copies = List.of();
 
-  Preflight(
-      OutgoingContext ctx,
-      OutgoingHandle handle,
-      AgentClient dest,
-      String destHost,
-      String destUrl,
-      MigrationSettings settings) {
-    this.destUrl = destUrl;
-    this.ctx = ctx;
-    this.handle = handle;
-    this.dest = dest;
-    this.destHost = destHost;
-    this.settings = settings;
+  PreflightChecks(PhaseContext phase) {
+    this.ctx = phase.host();
+    this.handle = phase.handle();
+    this.dest = phase.dest();
+    this.destHost = phase.destHost();
+    this.destUrl = phase.destUrl();
+    this.settings = phase.settings();
   }
 
-  Result run() {
+  /** Checks both hosts and settles the plan; throws {@link Refused} with every problem found. */
+  Plan run() {
     VmSpec spec = handle.spec();
     HostFacts src = ctx.facts().get();
     HostFacts dst;
@@ -136,46 +130,50 @@ final class Preflight {
       throw new Refused("destination " + destHost + " could not check the VM: " + e.getMessage());
     }
     problems.addAll(check.problems());
-    copies = new ArrayList<>();
-    for (dev.ferry.qemu.DiskSpec d : spec.disks()) {
+    List<Plan.DiskCopy> copies = new ArrayList<>();
+    for (DiskSpec d : spec.disks()) {
       boolean visible =
           check.disks().stream().anyMatch(v -> v.disk().equals(d.id()) && v.visible());
       if (settings.copyStorage() || !visible) {
         var sizes = imageSizes(d.path());
-        copies.add(new DiskCopyPlan(d, sizes.virtual(), sizes.allocated()));
+        copies.add(
+            new Plan.DiskCopy(
+                d, ByteSize.ofBytes(sizes.virtual()), ByteSize.ofBytes(sizes.allocated())));
       }
     }
-    long needed = copies.stream().mapToLong(DiskCopyPlan::allocated).sum();
-    long margin = 64L << 20;
-    if (!copies.isEmpty() && needed + margin > check.localFreeBytes()) {
+    Plan plan = new Plan(handle.epoch(), capabilities, copies);
+    ByteSize needed = plan.copiedBytes();
+    if (plan.copiesDisks()
+        && needed.plus(COPY_MARGIN).compareTo(ByteSize.ofBytes(check.localFreeBytes())) > 0) {
       problems.add(
           "not enough room on "
               + destHost
               + " for the disk copies: they need "
-              + dev.ferry.common.ByteSize.ofBytes(needed)
-              + " (+ 64 MiB), "
+              + needed
+              + " (+ "
+              + COPY_MARGIN
+              + "), "
               + check.localStorage()
               + " has "
-              + dev.ferry.common.ByteSize.ofBytes(check.localFreeBytes())
+              + ByteSize.ofBytes(check.localFreeBytes())
               + " free");
     }
     if (!problems.isEmpty()) {
       throw new Refused(String.join("; ", problems));
     }
-    return new Result(capabilities, List.copyOf(copies));
+    return plan;
   }
 
   /**
    * Measures the guest's dirty rate and the link, and predicts. Touches nothing, so it runs while
    * the destination prepares.
    */
-  Measurement measure() {
+  Measured measure(Plan plan) {
     VmSpec spec = handle.spec();
     DataRate dirty = measureDirtyRate();
     DataRate link = measureLink();
     DataRate effective = settings.bandwidth().filter(cap -> cap.compareTo(link) < 0).orElse(link);
-    dev.ferry.common.ByteSize diskBytes =
-        dev.ferry.common.ByteSize.ofBytes(copies.stream().mapToLong(DiskCopyPlan::allocated).sum());
+    ByteSize diskBytes = plan.copiedBytes();
     Prediction provisional =
         Predictor.predict(
             spec.memory(),
@@ -211,13 +209,12 @@ final class Preflight {
         link,
         budget.toSeconds(),
         prediction.summary());
-    return new Measurement(dirty, link, prediction, budget);
+    return new Measured(dirty, link, prediction, budget);
   }
 
   /** Whether this host's QEMU runs guests with the TCG dirty-tracking RAM pad. */
   static boolean padded(HostFacts h) {
-    int major = Integer.parseInt(h.qemu().version().split("\\.")[0]);
-    return h.accelerator().accelerator() == dev.ferry.qemu.Accelerator.TCG && major < 9;
+    return QemuQuirks.tcgRamPad(h.accelerator().accelerator(), h.qemu().version());
   }
 
   private List<String> capabilities(HostFacts src, HostFacts dst, List<String> problems) {
@@ -265,6 +262,7 @@ final class Preflight {
       handle.qmp().call(new CalcDirtyRate(DIRTY_RATE_WINDOW));
       Instant deadline = ctx.clock().instant().plus(DIRTY_RATE_WAIT);
       while (ctx.clock().instant().isBefore(deadline)) {
+        // QEMU emits no event when calc-dirty-rate finishes; query-dirty-rate is the only way.
         Thread.sleep(DIRTY_RATE_WINDOW.toMillis() / 4);
         DirtyRateInfo info = handle.qmp().call(new QueryDirtyRate());
         if (info.status() == DirtyRateInfo.Status.MEASURED) {
@@ -306,6 +304,7 @@ final class Preflight {
     try (java.net.Socket s = new java.net.Socket()) {
       s.connect(new java.net.InetSocketAddress(host, port), 5000);
       s.setSoTimeout(10_000);
+      // The link's rate is a real-time measurement: it reads the monotonic clock, not ctx.clock().
       long start = System.nanoTime();
       var out = s.getOutputStream();
       for (int sent = 0; sent < bytes; sent += chunk.length) {

@@ -1,4 +1,4 @@
-package dev.ferry.agent.migration;
+package dev.ferry.agent.migration.outgoing;
 
 /**
  * What the source side needs to finish or undo a migration after an agent restart.

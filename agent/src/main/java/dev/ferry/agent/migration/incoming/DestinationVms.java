@@ -1,0 +1,77 @@
+package dev.ferry.agent.migration.incoming;
+
+import dev.ferry.agent.vm.IncomingHandle;
+import dev.ferry.agent.vm.VmService;
+import dev.ferry.api.IncomingCheck;
+import dev.ferry.api.VmInfo;
+import dev.ferry.qemu.DiskSpec;
+import dev.ferry.qemu.VmSpec;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the destination role asks of this host's VMs. In production it is the agent's {@code
+ * VmService}; the component tests give it their own.
+ */
+public interface DestinationVms {
+  /** The VM named so on this host, if any. */
+  Optional<VmInfo> find(String name);
+
+  /** Checks that the definition's boot files, bridges and machine type exist here. */
+  void revalidateBootAndDevices(VmSpec spec);
+
+  /** Whether this host can open the disk as the source names it. */
+  IncomingCheck.DiskVisibility diskVisibility(DiskSpec disk);
+
+  /** Defines the VM as incoming and starts its QEMU waiting for the stream. */
+  IncomingHandle receive(VmSpec spec, String sourceHost, long epoch, String migrationId);
+
+  /** The incoming side of a VM found after an agent restart, if its QEMU still lives. */
+  Optional<IncomingHandle> incoming(String name, String migrationId);
+
+  /** Removes a discarded incoming VM's definition (never one this host owns). */
+  void forgetIncoming(String name);
+
+  /** Names of VMs recorded as incoming (received, not handed over). */
+  List<String> incomingNames();
+
+  /** The agent's own VMs. */
+  static DestinationVms of(VmService vms) {
+    return new DestinationVms() {
+      @Override
+      public Optional<VmInfo> find(String name) {
+        return vms.list().stream().filter(v -> v.spec().name().equals(name)).findFirst();
+      }
+
+      @Override
+      public void revalidateBootAndDevices(VmSpec spec) {
+        vms.revalidateBootAndDevices(spec);
+      }
+
+      @Override
+      public IncomingCheck.DiskVisibility diskVisibility(DiskSpec disk) {
+        return vms.diskVisibility(disk);
+      }
+
+      @Override
+      public IncomingHandle receive(VmSpec spec, String source, long epoch, String migrationId) {
+        return vms.receive(spec, source, epoch, migrationId);
+      }
+
+      @Override
+      public Optional<IncomingHandle> incoming(String name, String migrationId) {
+        return vms.incoming(name, migrationId);
+      }
+
+      @Override
+      public void forgetIncoming(String name) {
+        vms.forgetIncoming(name);
+      }
+
+      @Override
+      public List<String> incomingNames() {
+        return vms.incomingNames();
+      }
+    };
+  }
+}
