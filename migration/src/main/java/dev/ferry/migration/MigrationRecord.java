@@ -145,7 +145,9 @@ public record MigrationRecord(
             default -> Optional.empty();
           };
     }
-    if (to instanceof MigrationState.Completed c) {
+    if (to instanceof MigrationState.Cleanup c) {
+      ep = Optional.of(c.epoch());
+    } else if (to instanceof MigrationState.Completed c) {
       ep = Optional.of(c.epoch());
     }
     return new MigrationRecord(
