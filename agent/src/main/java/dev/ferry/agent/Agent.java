@@ -1,6 +1,7 @@
 package dev.ferry.agent;
 
 import dev.ferry.agent.cluster.ManagerLink;
+import dev.ferry.agent.diskmove.DiskMover;
 import dev.ferry.agent.events.EventBus;
 import dev.ferry.agent.host.HostFactsProbe;
 import dev.ferry.agent.host.HostLoadProbe;
@@ -11,7 +12,6 @@ import dev.ferry.agent.migration.outgoing.EngineTimings;
 import dev.ferry.agent.migration.outgoing.OutgoingMigrations;
 import dev.ferry.agent.migration.outgoing.SourceVms;
 import dev.ferry.agent.network.TapDevices;
-import dev.ferry.agent.storage.DiskMover;
 import dev.ferry.agent.storage.StorageRoots;
 import dev.ferry.agent.vm.VmContext;
 import dev.ferry.agent.vm.VmService;

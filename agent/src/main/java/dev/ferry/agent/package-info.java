@@ -7,7 +7,8 @@
  *   <li>{@code migration.outgoing} / {@code migration.incoming} — the source and destination sides
  *       of a live migration, one class per phase, journalled;
  *   <li>{@code blockjobs} — the block-job commands disk copies are made of;
- *   <li>{@code storage} — storage roots, image sizes, the storage-only disk move;
+ *   <li>{@code storage} — storage roots, image sizes, live block nodes; {@code diskmove} — the
+ *       storage-only move of a running disk;
  *   <li>{@code cluster} — the link to the manager: may this VM run here, move its lease;
  *   <li>{@code network} — taps on bridges; {@code host} — facts and load from {@code /proc};
  *   <li>{@code events} — the numbered event log behind {@code GET /v1/events};

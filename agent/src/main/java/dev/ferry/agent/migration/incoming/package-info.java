@@ -16,9 +16,9 @@
  *  (silence > keepalive timeout, or QEMU died) ─▶ the watchdog discards the side itself
  * </pre>
  *
- * <p>After an agent restart the journals decide: a side that was receiving is discarded (the
- * source rolls back); a takeover whose ownership reached the VM record is finished; handed-over
- * and discarded sides keep answering the source for a day, so it can confirm the outcome instead
- * of guessing.
+ * <p>After an agent restart the journals decide: a side that was receiving is discarded (the source
+ * rolls back); a takeover whose ownership reached the VM record is finished; handed-over and
+ * discarded sides keep answering the source for a day, so it can confirm the outcome instead of
+ * guessing.
  */
 package dev.ferry.agent.migration.incoming;

@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * announced on the agent's event stream. Notes, warnings and progress go the same way. Thread-safe:
  * the runner writes, request threads read {@link #record} and change the bandwidth or the outage.
  *
- * <p>A journal write that fails stops the migration where it is (the phase that would act next is
- * not run): an unrecorded state could not be recovered after a crash.
+ * <p>A journal write that fails is never swallowed: the state still moves on in memory, the failure
+ * is recorded ({@link #problem}), and the runner rolls the migration back instead of acting on a
+ * state a crash could not recover (see {@code OutgoingMigration}).
  */
 final class Journal {
   private static final Logger log = LoggerFactory.getLogger(Journal.class);
@@ -35,6 +36,7 @@ final class Journal {
   private final ReentrantLock lock = new ReentrantLock();
   private volatile MigrationRecord record;
   private ProgressTracker tracker;
+  private volatile Optional<String> problem = Optional.empty();
   private Instant lastProgressEvent = Instant.EPOCH;
 
   Journal(OutgoingContext host, MigrationRecord record) {
@@ -52,6 +54,11 @@ final class Journal {
 
   MigrationSettings settings() {
     return record.settings();
+  }
+
+  /** Why the journal could not be written, once it failed. */
+  Optional<String> problem() {
+    return problem;
   }
 
   /**
@@ -180,7 +187,15 @@ final class Journal {
   }
 
   private void persistLocked() {
-    host.store().save(record);
+    try {
+      host.store().save(record);
+    } catch (RuntimeException e) {
+      String why = "cannot journal the migration: " + e.getMessage();
+      if (problem.isEmpty()) {
+        log.error("Migration {}: {}", record.id(), why);
+      }
+      problem = Optional.of(why);
+    }
   }
 
   private void publishState(String message) {

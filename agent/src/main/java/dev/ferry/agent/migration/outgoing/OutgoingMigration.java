@@ -205,7 +205,7 @@ final class OutgoingMigration {
     try {
       ctx.inbox().listenTo(ctx.handle().qmp());
       while (!state().terminal()) {
-        fire(abortBetweenPhases().orElseGet(() -> execute(state())));
+        fire(unjournalled().or(this::abortBetweenPhases).orElseGet(() -> execute(state())));
       }
     } catch (RuntimeException e) {
       log.error("Migration {}: the runner stopped in {}", id(), state().label(), e);
@@ -213,6 +213,26 @@ final class OutgoingMigration {
     } finally {
       finish();
     }
+  }
+
+  /**
+   * A state the journal could not record is never acted on: before handover the migration rolls
+   * back (the rollback itself goes on in memory), in handover the destination is never told.
+   */
+  private Optional<Step> unjournalled() {
+    Optional<String> problem = ctx.journal().problem();
+    if (problem.isEmpty()) {
+      return Optional.empty();
+    }
+    MigrationState s = state();
+    if (s instanceof MigrationState.Handover) {
+      return Optional.of(
+          new Step(new MigrationEvent.HandoverRefused(problem.get()), problem.get()));
+    }
+    if (MigrationStateMachine.abortable(s) && !(s instanceof MigrationState.RollingBack)) {
+      return Optional.of(Step.fault(new MigrationProblem.Unexpected(problem.get())));
+    }
+    return Optional.empty();
   }
 
   /** An abort that arrived while no phase listened is taken before the next phase starts. */

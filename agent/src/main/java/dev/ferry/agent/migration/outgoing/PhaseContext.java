@@ -112,10 +112,16 @@ final class PhaseContext {
   // ---------------------------------------------------------------- the inbox
 
   /**
-   * The next signal within {@code wait}. An interrupt is a cancellation: it surfaces as a fault
-   * (the flag stays set for the runner to see).
+   * The next signal within {@code wait}. An interrupt is a cancellation, and a journal that can no
+   * longer be written ends the phase: both surface as a fault (the runner rolls back).
    */
   Optional<Signal> poll(Duration wait) {
+    Optional<String> unjournalled = journal.problem();
+    if (unjournalled.isPresent()
+        && MigrationStateMachine.abortable(journal.state())
+        && !(journal.state() instanceof MigrationState.RollingBack)) {
+      throw new PhaseFault(new MigrationProblem.Unexpected(unjournalled.get()));
+    }
     try {
       return inbox.poll(wait);
     } catch (InterruptedException e) {

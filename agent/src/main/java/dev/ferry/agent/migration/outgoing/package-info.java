@@ -43,13 +43,12 @@
  *   <li><b>Where does switchover happen?</b> {@code SwitchoverPhase}; the guest pauses when QEMU
  *       reaches {@code pre-switchover} at the end of {@code PrecopyPhase}.
  *   <li><b>What happens on abort?</b> {@code OutgoingMigrations.abort} posts to the migration's
- *       {@link dev.ferry.agent.migration.outgoing.Inbox}; the running phase (or the runner,
- *       between phases) returns {@code AbortRequested}; the state machine moves to {@code
- *       rolling-back}; {@code Rollback} undoes what the journalled plan names. Refused once
- *       handover began.
+ *       {@link dev.ferry.agent.migration.outgoing.Inbox}; the running phase (or the runner, between
+ *       phases) returns {@code AbortRequested}; the state machine moves to {@code rolling-back};
+ *       {@code Rollback} undoes what the journalled plan names. Refused once handover began.
  *   <li><b>Where is the lease committed?</b> {@code HandoverPhase}, through {@code
- *       SourceVms.transferLease} (the agent's manager link), before the destination is told to
- *       take over.
+ *       SourceVms.transferLease} (the agent's manager link), before the destination is told to take
+ *       over.
  *   <li><b>What survives a restart?</b> The journal ({@link
  *       dev.ferry.agent.migration.outgoing.OutgoingStore}): every transition is written, fsynced,
  *       before the next phase acts.

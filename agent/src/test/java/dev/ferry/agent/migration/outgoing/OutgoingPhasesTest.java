@@ -10,6 +10,7 @@ import dev.ferry.migration.MigrationRecord;
 import dev.ferry.migration.MigrationSettings;
 import dev.ferry.migration.MigrationState;
 import dev.ferry.migration.TimeoutAction;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -90,6 +91,22 @@ class OutgoingPhasesTest {
     assertThat(env.dest.calls).containsSubsequence("host", "check", "prepare", "handover");
     assertThat(env.dest.called("abort")).isFalse();
     assertThat(dir.resolve("state/migrations/" + id(r) + ".outgoing.json")).doesNotExist();
+  }
+
+  @Test
+  void aJournalThatCannotBeWrittenRollsTheMigrationBackInsteadOfGoingOn() throws Exception {
+    env.qemu.holdPrecopy(true);
+    String id = id(env.start());
+    env.awaitCopying(id, MigrationPhase.PRECOPY);
+    Path journal = dir.resolve("state/migrations/" + id + ".json");
+    Files.delete(journal);
+    Files.createDirectories(journal.resolve("blocked"));
+    env.qemu.emit("MIGRATION_PASS", "{\"pass\":2}");
+    MigrationRecord r = env.awaitEnd(id);
+    assertThat(r.state()).isInstanceOf(MigrationState.Failed.class);
+    assertThat(r.error().orElseThrow().cause()).contains("cannot journal the migration");
+    assertRolledBack(r);
+    assertThat(env.qemu.receivedCommand("migrate_cancel")).isTrue();
   }
 
   @Nested

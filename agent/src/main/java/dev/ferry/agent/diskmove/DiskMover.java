@@ -1,7 +1,11 @@
-package dev.ferry.agent.storage;
+package dev.ferry.agent.diskmove;
 
 import dev.ferry.agent.AgentException;
 import dev.ferry.agent.Exec;
+import dev.ferry.agent.blockjobs.JobWatch;
+import dev.ferry.agent.storage.ImageSizes;
+import dev.ferry.agent.storage.LiveNodes;
+import dev.ferry.agent.storage.StorageRoots;
 import dev.ferry.agent.vm.DiskMoveHandle;
 import dev.ferry.agent.vm.VmService;
 import dev.ferry.api.VmInfo;
@@ -10,9 +14,7 @@ import dev.ferry.qemu.DiskFormat;
 import dev.ferry.qemu.DiskSpec;
 import dev.ferry.qemu.VmSpec;
 import dev.ferry.qmp.BlockCommand;
-import dev.ferry.qmp.BlockJobInfo;
 import dev.ferry.qmp.BlockNode;
-import dev.ferry.qmp.JobStatus;
 import dev.ferry.qmp.QmpException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,7 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DiskMover {
   private static final Logger log = LoggerFactory.getLogger(DiskMover.class);
-  private static final Duration POLL = Duration.ofMillis(200);
+  private static final Duration CANCEL_PATIENCE = Duration.ofSeconds(30);
   private static final Duration MIN_PATIENCE = Duration.ofMinutes(2);
   private static final long MARGIN = 64L << 20;
 
@@ -147,10 +149,13 @@ public final class DiskMover {
     String node = disk.id() + "-m" + Long.toString(System.currentTimeMillis() % 1_000_000, 36);
     String fileNode = node + "-file";
     String job = "move-" + disk.id();
+    Duration wait = patience.compareTo(MIN_PATIENCE) < 0 ? MIN_PATIENCE : patience;
     qmp.call(
         new BlockCommand.BlockdevAdd(
             new BlockNode.File(fileNode, target, BlockNode.NodeOptions.DEFAULTS)));
     boolean mirroring = false;
+    boolean done = false;
+    JobWatch watch = JobWatch.on(qmp, job);
     try {
       qmp.call(
           new BlockCommand.BlockdevAdd(
@@ -161,55 +166,44 @@ public final class DiskMover {
           new BlockCommand.BlockdevMirror(
               job, source, node, BlockCommand.BlockdevMirror.SyncMode.FULL));
       mirroring = true;
-      await(qmp, job, true, patience);
+      watch.awaitReady(wait);
       qmp.call(new BlockCommand.BlockJobComplete(job));
-      await(qmp, job, false, patience);
+      Optional<String> error = watch.awaitEnded(wait);
       mirroring = false;
-    } catch (RuntimeException e) {
-      if (mirroring) {
-        try {
-          qmp.call(new BlockCommand.BlockJobCancel(job, Optional.of(true)));
-          await(qmp, job, false, Duration.ofSeconds(30));
-        } catch (RuntimeException ignored) {
-          log.warn("disk move of {}: cancelling {} failed: {}", disk.id(), job, ignored.toString());
-        }
+      if (error.isPresent()) {
+        throw new AgentException.Failed("the mirror " + job + " failed: " + error.get(), null);
       }
-      dropQuietly(qmp, node);
-      dropQuietly(qmp, fileNode);
-      throw e;
+      done = true;
+    } catch (JobWatch.BlockJobException e) {
+      throw new AgentException.Failed(e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AgentException.Failed("interrupted while waiting for " + job, e);
+    } finally {
+      if (!done) {
+        if (mirroring) {
+          cancel(qmp, watch, job, disk);
+        }
+        dropQuietly(qmp, node);
+        dropQuietly(qmp, fileNode);
+      }
+      watch.close();
     }
     // The device reads the new node now; the old image is closed when its nodes go.
     dropQuietly(qmp, source);
     dropQuietly(qmp, source + "-file");
   }
 
-  /** Waits until the job is ready ({@code ready}) or gone ({@code !ready}). */
-  private static void await(
-      dev.ferry.qmp.QmpClient qmp, String job, boolean ready, Duration patience) {
-    long deadline = System.nanoTime() + Math.max(patience.toNanos(), MIN_PATIENCE.toNanos());
-    while (System.nanoTime() < deadline) {
-      Optional<BlockJobInfo> info =
-          qmp.call(new BlockCommand.QueryBlockJobs()).stream()
-              .filter(j -> j.device().equals(job))
-              .findFirst();
-      if (ready && info.isEmpty()) {
-        throw new AgentException.Failed("the mirror " + job + " ended before it was ready", null);
-      }
-      if (ready && info.get().ready()) {
-        return;
-      }
-      if (!ready && (info.isEmpty() || info.get().status() == JobStatus.CONCLUDED)) {
-        return;
-      }
-      try {
-        Thread.sleep(POLL.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AgentException.Failed("interrupted while waiting for " + job, e);
-      }
+  private static void cancel(
+      dev.ferry.qmp.QmpClient qmp, JobWatch watch, String job, DiskSpec disk) {
+    try {
+      qmp.call(new BlockCommand.BlockJobCancel(job, Optional.of(true)));
+      watch.awaitEnded(CANCEL_PATIENCE);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.warn("disk move of {}: cancelling {} failed: {}", disk.id(), job, e.toString());
     }
-    throw new AgentException.Failed(
-        "the mirror " + job + " did not get " + (ready ? "ready" : "done") + " in time", null);
   }
 
   private static void dropQuietly(dev.ferry.qmp.QmpClient qmp, String node) {
