@@ -1,5 +1,7 @@
 package dev.ferry.migration;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.Optional;
@@ -157,6 +159,12 @@ public sealed interface MigrationState {
 
   /** The VM runs on the destination with {@code epoch}. */
   record Completed(long epoch) implements MigrationState {
+    /** Also reads records from before states carried data (no epoch: 0). */
+    @JsonCreator
+    static Completed read(@JsonProperty("epoch") Long epoch) {
+      return new Completed(epoch == null ? 0 : epoch);
+    }
+
     @Override
     public MigrationPhase phase() {
       return MigrationPhase.CLEANUP;
