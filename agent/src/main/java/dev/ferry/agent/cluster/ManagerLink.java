@@ -1,5 +1,8 @@
 package dev.ferry.agent.cluster;
 
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
 import dev.ferry.agent.AgentException;
 import dev.ferry.api.AgentEndpoint;
 import dev.ferry.api.ApiException;
@@ -29,6 +32,7 @@ public final class ManagerLink implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ManagerLink.class);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
   private static final Duration TRANSFER_PATIENCE = Duration.ofSeconds(8);
+  private static final Duration TRANSFER_RETRY_DELAY = Duration.ofMillis(300);
 
   /**
    * The file format of {@code manager.json}: version 2 is the binding under a {@link Persisted}
@@ -182,27 +186,38 @@ public final class ManagerLink implements AutoCloseable {
     if (c.isEmpty()) {
       return Optional.empty();
     }
-    long deadline = System.nanoTime() + TRANSFER_PATIENCE.toNanos();
-    String problem = "";
-    while (System.nanoTime() < deadline) {
-      try {
-        Lease moved = c.get().transferLease(vm, new LeaseTransfer(hostName, to, epoch, migration));
-        log.info("Lease of VM '{}' moved to {} at epoch {}", vm, moved.host(), moved.epoch());
-        return Optional.empty();
-      } catch (ApiException e) {
-        return Optional.of("the manager refused to move the lease: " + e.getMessage());
-      } catch (ManagerUnreachableException e) {
-        problem = e.getMessage();
-        log.warn("Lease transfer of VM '{}' not confirmed yet: {}", vm, problem);
-      }
-      try {
-        Thread.sleep(300);
-      } catch (InterruptedException e) {
+    RetryPolicy<Lease> untilConfirmed =
+        RetryPolicy.<Lease>builder()
+            .handle(ManagerUnreachableException.class)
+            .withDelay(TRANSFER_RETRY_DELAY)
+            .withMaxRetries(-1)
+            .withMaxDuration(TRANSFER_PATIENCE)
+            .onFailedAttempt(
+                e ->
+                    log.warn(
+                        "Lease transfer of VM '{}' not confirmed yet: {}",
+                        vm,
+                        e.getLastException().getMessage()))
+            .build();
+    try {
+      Lease moved =
+          Failsafe.with(untilConfirmed)
+              .get(
+                  () ->
+                      c.get().transferLease(vm, new LeaseTransfer(hostName, to, epoch, migration)));
+      log.info("Lease of VM '{}' moved to {} at epoch {}", vm, moved.host(), moved.epoch());
+      return Optional.empty();
+    } catch (ApiException e) {
+      return Optional.of("the manager refused to move the lease: " + e.getMessage());
+    } catch (ManagerUnreachableException e) {
+      return Optional.of("the manager did not confirm the lease transfer: " + e.getMessage());
+    } catch (FailsafeException e) {
+      if (e.getCause() instanceof InterruptedException) {
         Thread.currentThread().interrupt();
         return Optional.of("interrupted while moving the lease");
       }
+      throw e;
     }
-    return Optional.of("the manager did not confirm the lease transfer: " + problem);
   }
 
   @Override
