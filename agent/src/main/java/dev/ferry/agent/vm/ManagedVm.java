@@ -261,7 +261,11 @@ final class ManagedVm {
     }
     VmStatus from = status;
     become(e.next(), why);
-    if (from.apiState() != e.next().apiState() || !from.hold().equals(e.next().hold())) {
+    boolean holdChanged = !from.hold().equals(e.next().hold());
+    if (holdChanged && from.apiState() == e.next().apiState()) {
+      log.info("VM {}: {} ({})", name(), state().text(), why);
+    }
+    if (holdChanged || from.apiState() != e.next().apiState()) {
       publish(AgentEvent.Type.VM_STATE_CHANGED, Optional.of(state()), why);
     }
   }

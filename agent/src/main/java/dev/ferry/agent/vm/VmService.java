@@ -6,6 +6,7 @@ import dev.ferry.api.VmCreateRequest;
 import dev.ferry.api.VmInfo;
 import dev.ferry.common.ByteSize;
 import dev.ferry.qemu.VmSpec;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -50,7 +51,8 @@ public final class VmService {
     VmStore.Loaded loaded = ctx.store().loadAll();
     for (VmStore.Unreadable u : loaded.unreadable()) {
       log.error(
-          "VM {}: not recovered, its record cannot be trusted ({}); repair or remove {}",
+          "VM {}: not recovered, its record cannot be trusted ({}); repair it and restart the"
+              + " agent, or remove {}",
           u.name(),
           u.why(),
           u.file());
@@ -285,16 +287,21 @@ public final class VmService {
 
   private void refuseUnreadable(String name) {
     VmStore.Unreadable u = unreadable.get(name);
-    if (u != null) {
-      throw new AgentException.Conflict(
-          "a VM named '"
-              + name
-              + "' is defined here, but its record "
-              + u.file()
-              + " cannot be trusted ("
-              + u.why()
-              + "); repair or remove it first");
+    if (u == null) {
+      return;
     }
+    if (!Files.exists(u.file())) {
+      unreadable.remove(name, u); // the operator removed it
+      return;
+    }
+    throw new AgentException.Conflict(
+        "a VM named '"
+            + name
+            + "' is defined here, but its record "
+            + u.file()
+            + " cannot be trusted ("
+            + u.why()
+            + "); repair it and restart the agent, or remove it");
   }
 
   private ManagedVm find(String name) {
