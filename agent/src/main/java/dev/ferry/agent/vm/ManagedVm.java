@@ -297,13 +297,19 @@ final class ManagedVm {
     record = next;
   }
 
-  /** For what QEMU did, which nobody asked for: the record is kept, a failed write is logged. */
-  void persistOrLog(VmRecord next) {
+  /**
+   * For what happened rather than what was asked (QEMU died, a start failed): the record is kept in
+   * memory whatever happens, and a failed write is logged and returned, for the caller to report
+   * where there is someone to report to.
+   */
+  Optional<String> persistOrLog(VmRecord next) {
     record = next;
     try {
       ctx.store().save(next);
+      return Optional.empty();
     } catch (RuntimeException e) {
       log.error("VM {}: record not saved, kept in memory only: {}", name(), e.getMessage());
+      return Optional.of(e.getMessage());
     }
   }
 
@@ -334,12 +340,18 @@ final class ManagedVm {
           q.kill();
           q.cleanUp(TapRelease.NOW);
         });
-    persistOrLog(record.stopped().withLastError(Optional.of(why)));
+    Optional<String> unsaved = persistOrLog(record.stopped().withLastError(Optional.of(why)));
     enter(decide(new VmOp.LaunchFailed(why)), why);
-    if (e instanceof AgentException ae) {
+    if (e instanceof AgentException ae && unsaved.isEmpty()) {
       return ae;
     }
-    return new AgentException.Failed("VM '" + name() + "': " + why, e);
+    return new AgentException.Failed(
+        "VM '"
+            + name()
+            + "': "
+            + why
+            + unsaved.map(u -> "; and its record was not saved: " + u).orElse(""),
+        e);
   }
 
   /** Sends a pause or resume: the record first; if QEMU then refuses, the record goes back. */
@@ -349,9 +361,16 @@ final class ManagedVm {
     try {
       q.qmp().call(command);
     } catch (QmpException e) {
-      persistOrLog(before);
+      Optional<String> unsaved = persistOrLog(before);
       throw new AgentException.Failed(
-          "cannot " + action + " VM '" + name() + "': " + e.getMessage(), e);
+          "cannot "
+              + action
+              + " VM '"
+              + name()
+              + "': "
+              + e.getMessage()
+              + unsaved.map(u -> "; and its record could not be put back: " + u).orElse(""),
+          e);
     }
   }
 }
