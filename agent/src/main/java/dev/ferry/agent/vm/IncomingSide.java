@@ -39,7 +39,7 @@ final class IncomingSide implements IncomingHandle {
         () -> {
           vm.enter(
               vm.mustEnter(new VmOp.Receive(migrationId)), "waiting for the incoming migration");
-          QemuProcess q = vm.launch(LaunchMode.INCOMING);
+          QemuProcess q = Launch.qemu(vm, LaunchMode.INCOMING);
           vm.enter(
               vm.decide(new VmOp.Launched(q)), "QEMU pid " + q.pid() + " waits for the stream");
           return new IncomingSide(vm, q, migrationId);

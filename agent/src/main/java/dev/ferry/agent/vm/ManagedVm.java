@@ -9,7 +9,6 @@ import dev.ferry.api.AgentEvent;
 import dev.ferry.api.VmInfo;
 import dev.ferry.api.VmState;
 import dev.ferry.qemu.LaunchMode;
-import dev.ferry.qemu.QemuException;
 import dev.ferry.qemu.RuntimePaths;
 import dev.ferry.qemu.VmSpec;
 import dev.ferry.qmp.QmpCommand;
@@ -128,11 +127,11 @@ final class ManagedVm {
                 record.withDesired(VmRecord.Desired.RUNNING).withLastError(Optional.empty()),
                 "start");
             enter(starting, "starting");
-            QemuProcess q = launch(LaunchMode.FRESH);
+            QemuProcess q = Launch.qemu(this, LaunchMode.FRESH);
             try {
               q.qmp().call(new Cont());
             } catch (QmpException e) {
-              throw failLaunch(Optional.of(q), e);
+              throw Launch.failed(this, Optional.of(q), e);
             }
             enter(
                 decide(new VmOp.Launched(q)),
@@ -314,45 +313,6 @@ final class ManagedVm {
   }
 
   // ------------------------------------------------------------------ applying
-
-  /** Launches QEMU for a start or receive, watched; on failure leaves STOPPED and throws. */
-  QemuProcess launch(LaunchMode mode) {
-    QemuProcess q;
-    try {
-      q = QemuProcess.launch(host, spec(), paths(), mode);
-    } catch (RuntimeException e) {
-      throw failLaunch(Optional.empty(), e);
-    }
-    q.watch(watcher);
-    return q;
-  }
-
-  private AgentException failLaunch(Optional<QemuProcess> launched, Exception e) {
-    String why =
-        launched
-            .filter(q -> !q.qmp().isOpen())
-            .map(q -> "QEMU exited during start: " + q.logTail())
-            .orElse(
-                e instanceof QemuException ? e.getMessage() : "start failed: " + e.getMessage());
-    log.error("VM {}: {}", name(), why);
-    launched.ifPresent(
-        q -> {
-          q.kill();
-          q.cleanUp(TapRelease.NOW);
-        });
-    Optional<String> unsaved = persistOrLog(record.stopped().withLastError(Optional.of(why)));
-    enter(decide(new VmOp.LaunchFailed(why)), why);
-    if (e instanceof AgentException ae && unsaved.isEmpty()) {
-      return ae;
-    }
-    return new AgentException.Failed(
-        "VM '"
-            + name()
-            + "': "
-            + why
-            + unsaved.map(u -> "; and its record was not saved: " + u).orElse(""),
-        e);
-  }
 
   /** Sends a pause or resume: the record first; if QEMU then refuses, the record goes back. */
   private void call(QemuProcess q, QmpCommand<?> command, VmRecord next, String action) {

@@ -14,6 +14,7 @@
  *       the lifecycle, persists the record, applies, and enters the decided state.
  *   <li>{@code QemuProcess}: one QEMU with its monitor and taps: launch, watch, stop, kill, clean
  *       up. {@code QemuHost} is what it launches through (taps, binary); tests replace it.
+ *   <li>{@code Launch}: launching QEMU for a start or a receive, and undoing a failed launch.
  *   <li>{@code Adoption}: finding a QEMU again after an agent restart; {@code VmWatch}: QEMU's
  *       events and exit as lifecycle operations; {@code ConsoleLog}: the serial console.
  *   <li>{@code OutgoingSide}, {@code IncomingSide}, {@code DiskMoveSide}: the handles.
