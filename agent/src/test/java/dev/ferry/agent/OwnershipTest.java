@@ -3,11 +3,12 @@ package dev.ferry.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.agent.vm.VmRecord;
+import dev.ferry.agent.vm.VmStore;
 import dev.ferry.api.AgentClient;
 import dev.ferry.api.AgentEndpoint;
 import dev.ferry.api.ApiException;
 import dev.ferry.common.ByteSize;
-import dev.ferry.common.Json;
 import dev.ferry.qemu.AcceleratorChoice;
 import dev.ferry.qemu.BootSpec;
 import dev.ferry.qemu.DiskFormat;
@@ -16,9 +17,7 @@ import dev.ferry.qemu.QemuBinary;
 import dev.ferry.qemu.VmSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -48,14 +47,9 @@ class OwnershipTest {
             new BootSpec.Firmware(),
             List.of(new DiskSpec("disk0", disk, DiskFormat.RAW, false)),
             List.of());
-    Map<String, Object> record = new LinkedHashMap<>();
-    record.put("formatVersion", 1);
-    record.put("spec", spec);
-    record.put("desired", "STOPPED");
-    record.put("owner", "host-b");
-    record.put("epoch", 7);
-    Path vmDir = Files.createDirectories(dir.resolve("state/vms/owned-elsewhere"));
-    Files.write(vmDir.resolve("vm.json"), Json.strict().writeValueAsBytes(record));
+    // As a handover to host-b leaves it: the record names the new owner and epoch.
+    new VmStore(dir.resolve("state"))
+        .save(new VmRecord(spec, VmRecord.Desired.STOPPED, Optional.empty(), "host-b", 7));
 
     try (Agent agent =
             Agent.start(

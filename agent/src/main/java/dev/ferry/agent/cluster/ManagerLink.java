@@ -11,15 +11,14 @@ import dev.ferry.api.LeaseTransfer;
 import dev.ferry.api.ManagerBinding;
 import dev.ferry.api.ManagerClient;
 import dev.ferry.api.ManagerUnreachableException;
-import dev.ferry.common.Json;
-import java.io.IOException;
+import dev.ferry.common.ByteSize;
+import dev.ferry.common.Persisted;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,24 +34,36 @@ public final class ManagerLink implements AutoCloseable {
   private static final Duration TRANSFER_PATIENCE = Duration.ofSeconds(8);
   private static final Duration TRANSFER_RETRY_DELAY = Duration.ofMillis(300);
 
+  /**
+   * The file format of {@code manager.json}: version 2 is the binding under a {@link Persisted}
+   * header; version 1, the plain JSON written before, has the same fields and is still read.
+   */
+  static final Persisted<ManagerBinding> FORMAT =
+      Persisted.of("manager-binding", 2, ManagerBinding.class, ByteSize.ofKiB(64))
+          .upgradingPrevious(UnaryOperator.identity())
+          .acceptingLegacy();
+
   private final String hostName;
   private final Path file;
   private final ReentrantLock lock = new ReentrantLock();
   private Optional<String> url = Optional.empty();
   private ManagerClient client;
 
+  /**
+   * Reads the binding persisted in {@code stateDir}, if any.
+   *
+   * @throws Persisted.Corrupt when {@code manager.json} exists but cannot be trusted: an agent that
+   *     does not know whether a manager leases its VMs must not start
+   */
   public ManagerLink(String hostName, Path stateDir) {
     this.hostName = hostName;
     this.file = stateDir.resolve("manager.json");
-    if (Files.exists(file)) {
-      try {
-        ManagerBinding b = Json.strict().readValue(file.toFile(), ManagerBinding.class);
-        bindLocked(b.url());
-        log.info("Bound to the manager at {} (from {})", url.orElse("-"), file);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + file, e);
-      }
-    }
+    Optional<ManagerBinding> saved = FORMAT.read(file);
+    saved.ifPresent(
+        b -> {
+          bindLocked(b.url());
+          log.info("Bound to the manager at {} (from {})", url.orElse("-"), file);
+        });
   }
 
   /** The current binding. */
@@ -65,25 +76,38 @@ public final class ManagerLink implements AutoCloseable {
     }
   }
 
-  /** Binds to (or, with an empty URL, unbinds from) a manager, and persists it. */
+  /**
+   * Binds to (or, with an empty URL, unbinds from) a manager, and persists it; the binding changes
+   * only once it is written.
+   *
+   * @throws AgentException.Failed when it cannot be written (the old binding stays)
+   */
   public ManagerBinding bind(ManagerBinding binding) {
     if (!binding.hostName().equals(hostName)) {
       throw new AgentException.BadRequest(
           "the manager calls this host '" + binding.hostName() + "', but it is '" + hostName + "'");
     }
     binding.url().ifPresent(AgentEndpoint::parse);
+    ManagerBinding next = new ManagerBinding(binding.url(), hostName);
     lock.lock();
     try {
-      bindLocked(binding.url());
-      Path tmp = file.resolveSibling("manager.json.tmp");
-      Files.writeString(tmp, Json.strict().writeValueAsString(new ManagerBinding(url, hostName)));
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      try {
+        FORMAT.write(file, next);
+      } catch (UncheckedIOException e) {
+        throw new AgentException.Failed(
+            "cannot "
+                + (next.url().isPresent() ? "bind to the manager" : "unbind from the manager")
+                + ": "
+                + e.getMessage()
+                + ": "
+                + e.getCause().getMessage(),
+            e);
+      }
+      bindLocked(next.url());
       log.info(
           url.isPresent() ? "Bound to the manager at {}" : "Unbound from the manager{}",
           url.orElse(""));
-      return new ManagerBinding(url, hostName);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
+      return next;
     } finally {
       lock.unlock();
     }

@@ -6,6 +6,7 @@ import dev.ferry.api.VmCreateRequest;
 import dev.ferry.api.VmInfo;
 import dev.ferry.common.ByteSize;
 import dev.ferry.qemu.VmSpec;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -25,18 +26,40 @@ public final class VmService {
 
   private final VmContext ctx;
   private final VmSpecFactory specs;
+  private final QemuHost host;
   private final ConcurrentMap<String, ManagedVm> vms = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, VmStore.Unreadable> unreadable = new ConcurrentHashMap<>();
   private final ReentrantLock namesLock = new ReentrantLock();
 
   public VmService(VmContext ctx, VmSpecFactory specs) {
-    this.ctx = ctx;
-    this.specs = specs;
+    this(ctx, specs, QemuHost.of(ctx));
   }
 
-  /** Loads every persisted VM and re-adopts those whose QEMU still runs. */
+  /** With another way to launch QEMU and make taps (component tests). */
+  VmService(VmContext ctx, VmSpecFactory specs, QemuHost host) {
+    this.ctx = ctx;
+    this.specs = specs;
+    this.host = host;
+  }
+
+  /**
+   * Loads every persisted VM and re-adopts those whose QEMU still runs. A record that cannot be
+   * trusted is reported and its name kept reserved: its VM is not adopted (its QEMU, if any, is
+   * left alone) and no new VM may take its place until the file is repaired or removed.
+   */
   public void recover() {
-    for (VmRecord r : ctx.store().loadAll()) {
-      ManagedVm vm = new ManagedVm(ctx, r);
+    VmStore.Loaded loaded = ctx.store().loadAll();
+    for (VmStore.Unreadable u : loaded.unreadable()) {
+      log.error(
+          "VM {}: not recovered, its record cannot be trusted ({}); repair it and restart the"
+              + " agent, or remove {}",
+          u.name(),
+          u.why(),
+          u.file());
+      unreadable.put(u.name(), u);
+    }
+    for (VmRecord r : loaded.records()) {
+      ManagedVm vm = new ManagedVm(ctx, host, r);
       vms.put(vm.name(), vm);
       try {
         vm.adopt();
@@ -70,17 +93,11 @@ public final class VmService {
       if (vms.containsKey(request.name())) {
         throw new AgentException.Conflict("a VM named '" + request.name() + "' already exists");
       }
+      refuseUnreadable(request.name());
       VmSpec spec = specs.build(request);
-      VmRecord record =
-          new VmRecord(
-              VmRecord.FORMAT_VERSION,
-              spec,
-              VmRecord.Desired.STOPPED,
-              Optional.empty(),
-              ctx.hostName(),
-              1);
+      VmRecord record = VmRecord.defined(spec, ctx.hostName());
       ctx.store().save(record);
-      vm = new ManagedVm(ctx, record);
+      vm = new ManagedVm(ctx, host, record);
       vms.put(spec.name(), vm);
     } finally {
       namesLock.unlock();
@@ -143,7 +160,7 @@ public final class VmService {
 
   /** Holds a running VM while one of its disks moves; see {@link DiskMoveHandle}. */
   public DiskMoveHandle beginDiskMove(String name, String moveId) {
-    return find(name).beginDiskMove(moveId);
+    return DiskMoveSide.begin(find(name), moveId);
   }
 
   /**
@@ -152,12 +169,12 @@ public final class VmService {
    * @throws AgentException.Conflict if it is not running, not owned here, or already migrating
    */
   public OutgoingHandle beginOutgoing(String name, String migrationId) {
-    return find(name).beginOutgoing(migrationId);
+    return OutgoingSide.begin(find(name), migrationId);
   }
 
   /** Re-attaches an outgoing migration found after an agent restart. */
   public OutgoingHandle resumeOutgoing(String name, String migrationId, boolean wasRunning) {
-    return find(name).resumeOutgoing(migrationId, wasRunning);
+    return OutgoingSide.recover(find(name), migrationId, wasRunning);
   }
 
   /** After handover and release: forgets the VM, which now lives on another host. */
@@ -190,22 +207,16 @@ public final class VmService {
         throw new AgentException.Conflict(
             "a VM named '" + spec.name() + "' already exists on this host");
       }
-      VmRecord record =
-          new VmRecord(
-              VmRecord.FORMAT_VERSION,
-              spec,
-              VmRecord.Desired.INCOMING,
-              Optional.empty(),
-              sourceHost,
-              epoch);
+      refuseUnreadable(spec.name());
+      VmRecord record = VmRecord.incoming(spec, sourceHost, epoch);
       ctx.store().save(record);
-      vm = new ManagedVm(ctx, record);
+      vm = new ManagedVm(ctx, host, record);
       vms.put(spec.name(), vm);
     } finally {
       namesLock.unlock();
     }
     try {
-      return vm.receive(migrationId);
+      return IncomingSide.receive(vm, migrationId);
     } catch (RuntimeException e) {
       forgetIncoming(spec.name());
       throw e;
@@ -215,7 +226,7 @@ public final class VmService {
   /** The incoming side of a VM found after an agent restart, if its QEMU still lives. */
   public Optional<IncomingHandle> incoming(String name, String migrationId) {
     ManagedVm vm = vms.get(name);
-    return vm == null ? Optional.empty() : vm.incomingHandle(migrationId);
+    return vm == null ? Optional.empty() : IncomingSide.recover(vm, migrationId);
   }
 
   /** Removes a discarded incoming VM's definition (never one this host owns). */
@@ -272,6 +283,25 @@ public final class VmService {
   /** Closes monitor connections; QEMU processes keep running. */
   public void detachAll() {
     vms.values().forEach(ManagedVm::detach);
+  }
+
+  private void refuseUnreadable(String name) {
+    VmStore.Unreadable u = unreadable.get(name);
+    if (u == null) {
+      return;
+    }
+    if (!Files.exists(u.file())) {
+      unreadable.remove(name, u); // the operator removed it
+      return;
+    }
+    throw new AgentException.Conflict(
+        "a VM named '"
+            + name
+            + "' is defined here, but its record "
+            + u.file()
+            + " cannot be trusted ("
+            + u.why()
+            + "); repair it and restart the agent, or remove it");
   }
 
   private ManagedVm find(String name) {
