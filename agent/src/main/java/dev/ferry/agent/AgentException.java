@@ -1,10 +1,12 @@
 package dev.ferry.agent;
 
+import dev.ferry.api.http.ErrorReply;
+
 /**
  * A request the agent cannot carry out. Each kind maps to one HTTP status; the message names the
  * problem for the operator. Throwing one must leave the agent's state unchanged.
  */
-public sealed class AgentException extends RuntimeException {
+public sealed class AgentException extends RuntimeException implements ErrorReply {
   private final int status;
   private final String code;
 
@@ -14,10 +16,12 @@ public sealed class AgentException extends RuntimeException {
     this.code = code;
   }
 
+  @Override
   public int status() {
     return status;
   }
 
+  @Override
   public String code() {
     return code;
   }

@@ -65,10 +65,15 @@ class AgentBadInputTest {
 
   private static HttpResponse<String> send(String method, String path, String body)
       throws Exception {
+    return send(method, path, "application/json", body);
+  }
+
+  private static HttpResponse<String> send(
+      String method, String path, String contentType, String body) throws Exception {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(base.resolve(path))
             .timeout(Duration.ofSeconds(30))
-            .header("Content-Type", "application/json");
+            .header("Content-Type", contentType);
     b.method(
         method,
         body == null
@@ -145,6 +150,34 @@ class AgentBadInputTest {
   @Test
   void unknownEndpointIsNotFound() throws Exception {
     assertRefused(send("GET", "/v1/nothing-here", null), 404, "no such endpoint");
+  }
+
+  @Test
+  void aKnownPathWithAnotherMethodIsNotAllowed() throws Exception {
+    assertRefused(send("PUT", "/v1/vms", null), 405, "method_not_allowed", "PUT /v1/vms");
+  }
+
+  @Test
+  void aBodyThatIsNotJsonIsRefused() throws Exception {
+    assertRefused(
+        send("POST", "/v1/vms", "text/plain", vm("bad-text-body", "128M", "")),
+        415,
+        "must be application/json");
+    assertNothingCreated();
+  }
+
+  @Test
+  void badQueryParametersNameTheParameterAndTheValue() throws Exception {
+    assertRefused(
+        send("POST", "/v1/vms/nope/stop?force=maybe", null),
+        400,
+        "force=maybe is not true or false");
+    assertRefused(
+        send("POST", "/v1/vms/nope/stop?timeout=601s", null),
+        400,
+        "timeout=601s is out of range 0..600s");
+    assertRefused(
+        send("GET", "/v1/vms/nope/console?bytes=many", null), 400, "bytes=many is not a number");
   }
 
   @Test

@@ -1,6 +1,39 @@
 package dev.ferry.api;
 
-import com.fasterxml.jackson.core.type.TypeReference;
+import static dev.ferry.api.AgentRoutes.ABORT_INCOMING;
+import static dev.ferry.api.AgentRoutes.ABORT_MIGRATION;
+import static dev.ferry.api.AgentRoutes.BANDWIDTH_SINK;
+import static dev.ferry.api.AgentRoutes.BIND_MANAGER;
+import static dev.ferry.api.AgentRoutes.CHECK_INCOMING;
+import static dev.ferry.api.AgentRoutes.CONSOLE;
+import static dev.ferry.api.AgentRoutes.CONSOLE_BYTES;
+import static dev.ferry.api.AgentRoutes.CREATE_VM;
+import static dev.ferry.api.AgentRoutes.DELETE_VM;
+import static dev.ferry.api.AgentRoutes.FORCE;
+import static dev.ferry.api.AgentRoutes.HANDOVER;
+import static dev.ferry.api.AgentRoutes.HOST;
+import static dev.ferry.api.AgentRoutes.HOST_LOAD;
+import static dev.ferry.api.AgentRoutes.INCOMING;
+import static dev.ferry.api.AgentRoutes.KEEPALIVE;
+import static dev.ferry.api.AgentRoutes.MANAGER;
+import static dev.ferry.api.AgentRoutes.MIGRATE;
+import static dev.ferry.api.AgentRoutes.MIGRATION;
+import static dev.ferry.api.AgentRoutes.MIGRATIONS;
+import static dev.ferry.api.AgentRoutes.MOVE_DISK;
+import static dev.ferry.api.AgentRoutes.PAUSE;
+import static dev.ferry.api.AgentRoutes.PREPARE_INCOMING;
+import static dev.ferry.api.AgentRoutes.REPORT_OUTAGE;
+import static dev.ferry.api.AgentRoutes.RESUME;
+import static dev.ferry.api.AgentRoutes.SET_BANDWIDTH;
+import static dev.ferry.api.AgentRoutes.START;
+import static dev.ferry.api.AgentRoutes.STOP;
+import static dev.ferry.api.AgentRoutes.STOP_TIMEOUT;
+import static dev.ferry.api.AgentRoutes.VM;
+import static dev.ferry.api.AgentRoutes.VMS;
+
+import dev.ferry.common.DataRate;
+import dev.ferry.migration.MigrationRecord;
+import dev.ferry.qemu.VmSpec;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +45,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.InputStreamResponseListener;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
@@ -43,37 +75,37 @@ public final class AgentClient extends RestClient {
   }
 
   public HostFacts host() {
-    return get("/v1/host", HostFacts.class);
+    return call(HOST.at());
   }
 
   /** What the host's VMs consume now (CPU time, resident memory). */
   public HostLoadSample load() {
-    return get("/v1/host/load", HostLoadSample.class);
+    return call(HOST_LOAD.at());
   }
 
   /** Binds the agent to a manager (or unbinds it with an empty URL). */
   public ManagerBinding bindManager(ManagerBinding binding) {
-    return call(HttpMethod.PUT, "/v1/manager", binding, ManagerBinding.class);
+    return call(BIND_MANAGER.at(), binding);
   }
 
   public ManagerBinding manager() {
-    return get("/v1/manager", ManagerBinding.class);
+    return call(MANAGER.at());
   }
 
   public List<VmInfo> listVms() {
-    return call(HttpMethod.GET, "/v1/vms", null, new TypeReference<List<VmInfo>>() {});
+    return call(VMS.at());
   }
 
   public VmInfo vm(String name) {
-    return get("/v1/vms/" + enc(name), VmInfo.class);
+    return call(VM.at(name));
   }
 
   public VmInfo createVm(VmCreateRequest request) {
-    return call(HttpMethod.POST, "/v1/vms", request, VmInfo.class);
+    return call(CREATE_VM.at(), request);
   }
 
   public VmInfo start(String name) {
-    return post("/v1/vms/" + enc(name) + "/start", VmInfo.class);
+    return call(START.at(name));
   }
 
   /**
@@ -81,120 +113,91 @@ public final class AgentClient extends RestClient {
    * {@code force} it does not ask the guest.
    */
   public VmInfo stop(String name, boolean force, Duration grace) {
-    return post(
-        "/v1/vms/" + enc(name) + "/stop?force=" + force + "&timeout=" + grace.toSeconds() + "s",
-        VmInfo.class);
+    return call(STOP.at(name).with(FORCE, force).with(STOP_TIMEOUT, grace));
   }
 
   /** Moves a running VM's disk to another directory of the host's storage, live. */
   public VmInfo moveDisk(String name, String disk, DiskMoveRequest request) {
-    return call(
-        HttpMethod.POST,
-        "/v1/vms/" + enc(name) + "/disks/" + enc(disk) + "/move",
-        request,
-        VmInfo.class);
+    return call(MOVE_DISK.at(name, disk), request);
   }
 
   public VmInfo pause(String name) {
-    return post("/v1/vms/" + enc(name) + "/pause", VmInfo.class);
+    return call(PAUSE.at(name));
   }
 
   public VmInfo resume(String name) {
-    return post("/v1/vms/" + enc(name) + "/resume", VmInfo.class);
+    return call(RESUME.at(name));
   }
 
   /** Deletes a VM's definition; with {@code force} a running VM is stopped first. */
   public void delete(String name, boolean force) {
-    call(HttpMethod.DELETE, "/v1/vms/" + enc(name) + "?force=" + force, null, Void.class);
+    call(DELETE_VM.at(name).with(FORCE, force));
   }
 
   // ---------------------------------------------------------------- migrations (source side)
 
   /** Starts a live migration; returns once preflight passed (4xx with the reason if not). */
-  public dev.ferry.migration.MigrationRecord migrate(String vm, MigrationRequest request) {
-    return call(
-        HttpMethod.POST,
-        "/v1/vms/" + enc(vm) + "/migrate",
-        request,
-        dev.ferry.migration.MigrationRecord.class);
+  public MigrationRecord migrate(String vm, MigrationRequest request) {
+    return call(MIGRATE.at(vm), request);
   }
 
-  public List<dev.ferry.migration.MigrationRecord> migrations() {
-    return call(
-        HttpMethod.GET,
-        "/v1/migrations",
-        null,
-        new TypeReference<List<dev.ferry.migration.MigrationRecord>>() {});
+  public List<MigrationRecord> migrations() {
+    return call(MIGRATIONS.at());
   }
 
-  public dev.ferry.migration.MigrationRecord migration(String id) {
-    return get("/v1/migrations/" + enc(id), dev.ferry.migration.MigrationRecord.class);
+  public MigrationRecord migration(String id) {
+    return call(MIGRATION.at(id));
   }
 
   /** Aborts a migration before handover; idempotent; returns the final record. */
-  public dev.ferry.migration.MigrationRecord abortMigration(String id) {
-    return post("/v1/migrations/" + enc(id) + "/abort", dev.ferry.migration.MigrationRecord.class);
+  public MigrationRecord abortMigration(String id) {
+    return call(ABORT_MIGRATION.at(id));
   }
 
   /** Changes the bandwidth cap of a running migration. */
-  public dev.ferry.migration.MigrationRecord setBandwidth(
-      String id, dev.ferry.common.DataRate rate) {
-    return call(
-        HttpMethod.POST,
-        "/v1/migrations/" + enc(id) + "/bandwidth",
-        new BandwidthChange(rate),
-        dev.ferry.migration.MigrationRecord.class);
+  public MigrationRecord setBandwidth(String id, DataRate rate) {
+    return call(SET_BANDWIDTH.at(id), new BandwidthChange(rate));
   }
 
   /** Records the outage a client-side probe observed. */
-  public dev.ferry.migration.MigrationRecord reportOutage(String id, long outageMs) {
-    return call(
-        HttpMethod.PUT,
-        "/v1/migrations/" + enc(id) + "/outage",
-        new OutageReport(outageMs),
-        dev.ferry.migration.MigrationRecord.class);
+  public MigrationRecord reportOutage(String id, long outageMs) {
+    return call(REPORT_OUTAGE.at(id), new OutageReport(outageMs));
   }
 
   // ---------------------------------------------------------------- migrations (destination side)
 
-  public IncomingCheck checkIncoming(dev.ferry.qemu.VmSpec spec) {
-    return call(HttpMethod.POST, "/v1/incoming/check", spec, IncomingCheck.class);
+  public IncomingCheck checkIncoming(VmSpec spec) {
+    return call(CHECK_INCOMING.at(), spec);
   }
 
   /** Asks the destination to open a one-shot TCP sink for a bandwidth probe. */
   public BandwidthSample openBandwidthSink() {
-    return post("/v1/incoming/bandwidth", BandwidthSample.class);
+    return call(BANDWIDTH_SINK.at());
   }
 
   public IncomingOffer prepareIncoming(IncomingRequest request) {
-    return call(HttpMethod.POST, "/v1/incoming", request, IncomingOffer.class);
+    return call(PREPARE_INCOMING.at(), request);
   }
 
   public IncomingStatus keepAlive(String id) {
-    return post("/v1/incoming/" + enc(id) + "/keepalive", IncomingStatus.class);
+    return call(KEEPALIVE.at(id));
   }
 
   public IncomingStatus handover(String id, long epoch) {
-    return call(
-        HttpMethod.POST,
-        "/v1/incoming/" + enc(id) + "/handover",
-        new HandoverRequest(epoch),
-        IncomingStatus.class);
+    return call(HANDOVER.at(id), new HandoverRequest(epoch));
   }
 
   public IncomingStatus incomingStatus(String id) {
-    return get("/v1/incoming/" + enc(id), IncomingStatus.class);
+    return call(INCOMING.at(id));
   }
 
   public IncomingStatus abortIncoming(String id) {
-    return call(HttpMethod.DELETE, "/v1/incoming/" + enc(id), null, IncomingStatus.class);
+    return call(ABORT_INCOMING.at(id));
   }
 
   /** The tail of the VM's serial console ({@code bytes <= 0}: all of it). */
   public String console(String name, long bytes) {
-    ContentResponse r =
-        send(request(HttpMethod.GET, "/v1/vms/" + enc(name) + "/console?bytes=" + bytes));
-    return r.getContentAsString();
+    return call(CONSOLE.at(name).with(CONSOLE_BYTES, bytes));
   }
 
   /**

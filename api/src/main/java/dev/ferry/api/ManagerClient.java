@@ -1,10 +1,32 @@
 package dev.ferry.api;
 
-import com.fasterxml.jackson.core.type.TypeReference;
+import static dev.ferry.api.ManagerRoutes.ABORT_MIGRATION;
+import static dev.ferry.api.ManagerRoutes.ADD_HOST;
+import static dev.ferry.api.ManagerRoutes.APPLY_BALANCE;
+import static dev.ferry.api.ManagerRoutes.BALANCE;
+import static dev.ferry.api.ManagerRoutes.BALANCE_SETTINGS;
+import static dev.ferry.api.ManagerRoutes.CREATE_VM;
+import static dev.ferry.api.ManagerRoutes.ENTER_MAINTENANCE;
+import static dev.ferry.api.ManagerRoutes.EXIT_MAINTENANCE;
+import static dev.ferry.api.ManagerRoutes.HOST;
+import static dev.ferry.api.ManagerRoutes.HOSTS;
+import static dev.ferry.api.ManagerRoutes.LEASE;
+import static dev.ferry.api.ManagerRoutes.LIMITS;
+import static dev.ferry.api.ManagerRoutes.MAINTENANCE;
+import static dev.ferry.api.ManagerRoutes.METRICS;
+import static dev.ferry.api.ManagerRoutes.MIGRATE;
+import static dev.ferry.api.ManagerRoutes.MIGRATION;
+import static dev.ferry.api.ManagerRoutes.MIGRATIONS;
+import static dev.ferry.api.ManagerRoutes.REMOVE_HOST;
+import static dev.ferry.api.ManagerRoutes.SET_BANDWIDTH;
+import static dev.ferry.api.ManagerRoutes.SET_LIMITS;
+import static dev.ferry.api.ManagerRoutes.TRANSFER_LEASE;
+import static dev.ferry.api.ManagerRoutes.VM;
+import static dev.ferry.api.ManagerRoutes.VMS;
+
 import dev.ferry.common.DataRate;
 import java.time.Duration;
 import java.util.List;
-import org.eclipse.jetty.http.HttpMethod;
 
 /**
  * A client for the manager's {@code /v1} API, over TCP or a unix socket. Thread-safe; close it to
@@ -29,121 +51,111 @@ public final class ManagerClient extends RestClient {
   // ---------------------------------------------------------------- hosts
 
   public List<ClusterHost> hosts() {
-    return call(HttpMethod.GET, "/v1/hosts", null, new TypeReference<List<ClusterHost>>() {});
+    return call(HOSTS.at());
   }
 
   public ClusterHost host(String name) {
-    return get("/v1/hosts/" + enc(name), ClusterHost.class);
+    return call(HOST.at(name));
   }
 
   /** Adds a host by its agent's URL; the manager binds the agent to itself. */
   public ClusterHost addHost(String agentUrl) {
-    return call(HttpMethod.POST, "/v1/hosts", new AddHostRequest(agentUrl), ClusterHost.class);
+    return call(ADD_HOST.at(), new AddHostRequest(agentUrl));
   }
 
   /** Removes a host that runs no VM (or is in maintenance); the agent is unbound. */
   public void removeHost(String name) {
-    call(HttpMethod.DELETE, "/v1/hosts/" + enc(name), null, Void.class);
+    call(REMOVE_HOST.at(name));
   }
 
   /** Puts a host into maintenance: evacuation starts; returns at once with the plan. */
   public MaintenanceStatus enterMaintenance(String name) {
-    return post("/v1/hosts/" + enc(name) + "/maintenance", MaintenanceStatus.class);
+    return call(ENTER_MAINTENANCE.at(name));
   }
 
   public MaintenanceStatus maintenance(String name) {
-    return get("/v1/hosts/" + enc(name) + "/maintenance", MaintenanceStatus.class);
+    return call(MAINTENANCE.at(name));
   }
 
   /** Makes a host schedulable again (also stops an evacuation under way from queuing more). */
   public ClusterHost exitMaintenance(String name) {
-    return call(
-        HttpMethod.DELETE, "/v1/hosts/" + enc(name) + "/maintenance", null, ClusterHost.class);
+    return call(EXIT_MAINTENANCE.at(name));
   }
 
   // ---------------------------------------------------------------- VMs and leases
 
   public List<ClusterVm> vms() {
-    return call(HttpMethod.GET, "/v1/vms", null, new TypeReference<List<ClusterVm>>() {});
+    return call(VMS.at());
   }
 
   public ClusterVm vm(String name) {
-    return get("/v1/vms/" + enc(name), ClusterVm.class);
+    return call(VM.at(name));
   }
 
   /** Creates a VM on the host placement picks (or the pinned one) and grants it the lease. */
   public ClusterVm createVm(ClusterVmCreate request) {
-    return call(HttpMethod.POST, "/v1/vms", request, ClusterVm.class);
+    return call(CREATE_VM.at(), request);
   }
 
   public Lease lease(String vm) {
-    return get("/v1/leases/" + enc(vm), Lease.class);
+    return call(LEASE.at(vm));
   }
 
   /** Moves a lease at handover (compare-and-set; idempotent). */
   public Lease transferLease(String vm, LeaseTransfer transfer) {
-    return call(HttpMethod.POST, "/v1/leases/" + enc(vm) + "/transfer", transfer, Lease.class);
+    return call(TRANSFER_LEASE.at(vm), transfer);
   }
 
   // ---------------------------------------------------------------- migrations
 
   /** Queues a live migration; it starts when the limits allow. */
   public ClusterMigration migrate(ClusterMigrationRequest request) {
-    return call(HttpMethod.POST, "/v1/migrations", request, ClusterMigration.class);
+    return call(MIGRATE.at(), request);
   }
 
   public List<ClusterMigration> migrations() {
-    return call(
-        HttpMethod.GET, "/v1/migrations", null, new TypeReference<List<ClusterMigration>>() {});
+    return call(MIGRATIONS.at());
   }
 
   public ClusterMigration migration(String id) {
-    return get("/v1/migrations/" + enc(id), ClusterMigration.class);
+    return call(MIGRATION.at(id));
   }
 
   /** Cancels a queued migration or aborts a running one before handover. */
   public ClusterMigration abortMigration(String id) {
-    return post("/v1/migrations/" + enc(id) + "/abort", ClusterMigration.class);
+    return call(ABORT_MIGRATION.at(id));
   }
 
   /** Changes the bandwidth cap of a running migration. */
   public ClusterMigration setBandwidth(String id, DataRate rate) {
-    return call(
-        HttpMethod.POST,
-        "/v1/migrations/" + enc(id) + "/bandwidth",
-        new BandwidthChange(rate),
-        ClusterMigration.class);
+    return call(SET_BANDWIDTH.at(id), new BandwidthChange(rate));
   }
 
   // ---------------------------------------------------------------- balancing
 
   public BalanceView balance() {
-    return get("/v1/balance", BalanceView.class);
+    return call(BALANCE.at());
   }
 
   public BalanceView setBalanceSettings(BalanceSettingsView settings) {
-    return call(HttpMethod.PUT, "/v1/balance/settings", settings, BalanceView.class);
+    return call(BALANCE_SETTINGS.at(), settings);
   }
 
   /** Queues the recommended moves of the named VMs (all of them if none is named). */
   public List<ClusterMigration> applyBalance(List<String> vms) {
-    return call(
-        HttpMethod.POST,
-        "/v1/balance/apply",
-        new BalanceApply(vms),
-        new TypeReference<List<ClusterMigration>>() {});
+    return call(APPLY_BALANCE.at(), new BalanceApply(vms));
   }
 
   /** The Prometheus text exposition of {@code /metrics}. */
   public String metrics() {
-    return send(request(HttpMethod.GET, "/metrics")).getContentAsString();
+    return call(METRICS.at());
   }
 
   public QueueLimits limits() {
-    return get("/v1/queue/limits", QueueLimits.class);
+    return call(LIMITS.at());
   }
 
   public QueueLimits setLimits(QueueLimits limits) {
-    return call(HttpMethod.PUT, "/v1/queue/limits", limits, QueueLimits.class);
+    return call(SET_LIMITS.at(), limits);
   }
 }

@@ -1,13 +1,12 @@
 package dev.ferry.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.api.route.Route;
+import dev.ferry.api.route.Target;
 import dev.ferry.common.Json;
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -75,20 +74,33 @@ abstract class RestClient implements AutoCloseable {
   /** The exception thrown when the peer does not answer at all. */
   protected abstract RuntimeException unreachable(Throwable cause);
 
-  protected <T> T get(String path, Class<T> type) {
-    return call(HttpMethod.GET, path, null, type);
+  /** Calls a route that takes no body; the reply as the route declares it. */
+  protected <R> R call(Target<Void, R> target) {
+    return call(target, null);
   }
 
-  protected <T> T post(String path, Class<T> type) {
-    return call(HttpMethod.POST, path, null, type);
+  /** Calls a route with {@code body} (null for none); the reply as the route declares it. */
+  protected <B, R> R call(Target<B, R> target, B body) {
+    Route<B, R> route = target.route();
+    if (route.reply() == Route.Reply.TEXT) {
+      @SuppressWarnings("unchecked") // a text route's reply type is String
+      R text = (R) send(request(method(route), target.uri())).getContentAsString();
+      return text;
+    }
+    if (route.reply() != Route.Reply.JSON) {
+      throw new IllegalArgumentException(route + " is not a request-reply route");
+    }
+    return call(
+        method(route), target.uri(), body, JSON.getTypeFactory().constructType(route.replyType()));
   }
 
-  protected <T> T call(HttpMethod method, String path, Object body, Class<T> type) {
-    return call(method, path, body, JSON.getTypeFactory().constructType(type));
-  }
-
-  protected <T> T call(HttpMethod method, String path, Object body, TypeReference<T> type) {
-    return call(method, path, body, JSON.getTypeFactory().constructType(type));
+  private static HttpMethod method(Route<?, ?> route) {
+    return switch (route.method()) {
+      case GET -> HttpMethod.GET;
+      case POST -> HttpMethod.POST;
+      case PUT -> HttpMethod.PUT;
+      case DELETE -> HttpMethod.DELETE;
+    };
   }
 
   protected <T> T call(HttpMethod method, String path, Object body, JavaType type) {
@@ -143,10 +155,6 @@ abstract class RestClient implements AutoCloseable {
     } catch (IOException e) {
       return new ApiError(r.getStatus(), "http_" + r.getStatus(), r.getContentAsString());
     }
-  }
-
-  protected static String enc(String segment) {
-    return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   @Override

@@ -1,20 +1,39 @@
 /**
- * The agent's REST contract, version 1, and a client for it.
+ * Ferry's REST contracts, version 1: the agent's and the manager's request and reply records, the
+ * route tables that declare every endpoint, and a client for each API.
+ *
+ * <p>The endpoint tables are code, not prose, so they cannot go stale: {@link
+ * dev.ferry.api.AgentRoutes} (host, manager binding, VMs, console, disk move, outgoing migrations
+ * {@code /v1/vms/{name}/migrate} and {@code /v1/migrations*}, the destination's {@code
+ * /v1/incoming*}, the event stream {@code /v1/events}) and {@link dev.ferry.api.ManagerRoutes}
+ * (hosts and maintenance, VMs and leases, the migration queue and its limits, balancing, events,
+ * {@code /metrics}). Each route names its method, path, body and reply types, success status and
+ * query parameters; {@link dev.ferry.api.AgentClient} and {@link dev.ferry.api.ManagerClient} build
+ * their requests from them and the servers register their handlers by them.
  *
  * <pre>
- * GET    /v1/host                       host facts (CPU, memory, accelerator, QEMU)
- * GET    /v1/vms                        all VMs on this host
- * POST   /v1/vms                        create (body: VmCreateRequest) -> 201 VmInfo
- * GET    /v1/vms/{name}                 one VM
- * POST   /v1/vms/{name}/start           start (or re-start) a stopped VM
- * POST   /v1/vms/{name}/stop            graceful, then forced (?force=true&amp;timeout=30s)
- * POST   /v1/vms/{name}/pause|resume    pause or resume the vCPUs
- * DELETE /v1/vms/{name}                 delete a stopped VM's definition (?force=true stops it)
- * GET    /v1/vms/{name}/console         the serial console log (?bytes=N: the last N bytes)
- * GET    /v1/events                     server-sent events (AgentEvent), newest first after ?since=seq
+ *   AgentClient ──┐                       ┌── agent.http.ApiServer (route groups)
+ *                 ├─ AgentRoutes ─────────┤
+ *   ManagerClient ┤   ManagerRoutes       └── manager.http.ManagerApi (route groups)
+ *                 │   (api.route)                   │
+ *   RestClient ───┘                        api.http.RestServer (Javalin, one error mapping)
  * </pre>
  *
- * Every error is an {@link dev.ferry.api.ApiError} body with a 4xx/5xx status naming the problem.
- * Bodies are JSON; unknown fields in a request are rejected so a typo never goes unnoticed.
+ * <p>Conventions, the same on both servers:
+ *
+ * <ul>
+ *   <li>Bodies are JSON ({@code Content-Type: application/json}; another media type is refused with
+ *       415). Unknown fields in a request are refused, so a typo never goes unnoticed; a malformed
+ *       body, a value of the wrong type or a value a record refuses gets a 400 whose message names
+ *       the field.
+ *   <li>Every error is an {@link dev.ferry.api.ApiError} body with a 4xx/5xx status, a stable code
+ *       ({@code bad_request}, {@code not_found}, {@code conflict}, {@code method_not_allowed},
+ *       {@code unsupported_media_type}, {@code agent_unreachable}, {@code internal}...; the
+ *       manager's own refusals use {@code manager}) and a message naming the problem. A client
+ *       turns it into an {@link dev.ferry.api.ApiException}; no answer at all is an {@link
+ *       dev.ferry.api.AgentUnreachableException} or {@link
+ *       dev.ferry.api.ManagerUnreachableException}.
+ *   <li>An unknown path is a 404, a known path with another method a 405.
+ * </ul>
  */
 package dev.ferry.api;

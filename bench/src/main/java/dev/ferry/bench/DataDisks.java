@@ -1,8 +1,9 @@
 package dev.ferry.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.common.ByteSize;
-import dev.ferry.common.Json;
+import dev.ferry.qemu.DiskFormat;
+import dev.ferry.qemu.QemuException;
+import dev.ferry.qemu.QemuImg;
 import dev.ferry.testbed.ExecResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -66,27 +67,15 @@ public final class DataDisks {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    run(
-        "create the data disk " + image,
-        List.of(
-            "qemu-img",
-            "create",
-            "-q",
-            "-f",
-            "qcow2",
-            image.toString(),
-            Long.toString(load.size().bytes())),
-        PREPARE_TIMEOUT);
+    String create = "create the data disk " + image;
+    qemuImg(create, () -> QemuImg.create(image, DiskFormat.QCOW2, load.size()));
     List<String> fill = new ArrayList<>(List.of("qemu-io", "-f", "qcow2"));
     fill.addAll(fillCommands(load.data()));
     fill.add(image.toString());
     run("write the data of " + image, fill, PREPARE_TIMEOUT);
-    ExecResult map =
-        run(
-            "map " + image,
-            List.of("qemu-img", "map", "--output=json", "-f", "qcow2", image.toString()),
-            PREPARE_TIMEOUT);
-    t = new Template(image, dataIn(map.stdout()));
+    List<QemuImg.Extent> map = new ArrayList<>();
+    qemuImg("map " + image, () -> map.addAll(QemuImg.map(image, DiskFormat.QCOW2)));
+    t = new Template(image, QemuImg.dataIn(map));
     templates.put(load, t);
     return t;
   }
@@ -109,10 +98,7 @@ public final class DataDisks {
 
   /** Creates an empty (thin) qcow2 image of {@code size} at {@code target}. */
   public static void createEmpty(Path target, ByteSize size) {
-    run(
-        "create " + target,
-        List.of("qemu-img", "create", "-q", "-f", "qcow2", target.toString(), "" + size.bytes()),
-        COPY_TIMEOUT);
+    qemuImg("create " + target, () -> QemuImg.create(target, DiskFormat.QCOW2, size));
   }
 
   /**
@@ -134,22 +120,10 @@ public final class DataDisks {
 
   /** The bytes of the extents {@code qemu-img map --output=json} reports as data and not zero. */
   static ByteSize dataIn(String mapJson) {
-    JsonNode extents;
-    try {
-      extents = Json.lenient().readTree(mapJson);
-    } catch (IOException e) {
-      throw new BenchException("read qemu-img map", e.getMessage(), e);
-    }
-    if (extents == null || !extents.isArray()) {
-      throw new BenchException("read qemu-img map", "not a list of extents: " + mapJson.strip());
-    }
-    long data = 0;
-    for (JsonNode e : extents) {
-      if (e.path("data").asBoolean(false) && !e.path("zero").asBoolean(false)) {
-        data += e.path("length").asLong(0);
-      }
-    }
-    return ByteSize.ofBytes(data);
+    List<QemuImg.Extent> extents = new ArrayList<>();
+    qemuImg(
+        "read qemu-img map", () -> extents.addAll(QemuImg.extents(mapJson, Path.of("template"))));
+    return QemuImg.dataIn(extents);
   }
 
   /** Deletes {@code image} if it exists; a file already gone is fine. */
@@ -158,6 +132,14 @@ public final class DataDisks {
       Files.deleteIfExists(image);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete " + image, e);
+    }
+  }
+
+  private static void qemuImg(String step, Runnable operation) {
+    try {
+      operation.run();
+    } catch (QemuException e) {
+      throw new BenchException(step, e.getMessage(), e);
     }
   }
 

@@ -1,18 +1,14 @@
 package dev.ferry.qemu;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import dev.ferry.common.process.ProcessOutcome;
+import dev.ferry.common.process.ProcessRunner;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.CancellationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,42 +106,22 @@ public final class AcceleratorProbe {
             guest.initrd().toString(),
             "-append",
             "console=ttyS0 quiet ferry.probe=1");
-    Process process;
+    // The probe guest powers off right after printing the marker, so QEMU exits by itself; a
+    // guest that hangs under KVM is killed at the budget.
+    ProcessOutcome r;
     try {
-      process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    } catch (IOException e) {
+      r = ProcessRunner.run(BOOT_BUDGET, cmd);
+    } catch (UncheckedIOException e) {
       return Optional.of("could not start QEMU: " + e.getMessage());
-    }
-    CompletableFuture<Boolean> marker =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                  if (line.contains(ProbeGuest.MARKER)) {
-                    return true;
-                  }
-                }
-                return false;
-              } catch (IOException e) {
-                return false;
-              }
-            },
-            Thread.ofPlatform().daemon().factory()::newThread);
-    try {
-      boolean seen = marker.get(BOOT_BUDGET.toMillis(), TimeUnit.MILLISECONDS);
-      return seen ? Optional.empty() : Optional.of("QEMU exited without the guest's marker");
-    } catch (TimeoutException e) {
-      return Optional.of("no marker within " + BOOT_BUDGET.toSeconds() + " s");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    } catch (CancellationException e) {
       return Optional.of("interrupted");
-    } catch (ExecutionException e) {
-      return Optional.of(e.getCause().toString());
-    } finally {
-      process.destroyForcibly();
     }
+    if (r.stdout().contains(ProbeGuest.MARKER)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        r.timedOut()
+            ? "no marker within " + BOOT_BUDGET.toSeconds() + " s"
+            : "QEMU exited without the guest's marker");
   }
 }

@@ -1,15 +1,17 @@
 package dev.ferry.qemu;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import dev.ferry.common.process.ProcessOutcome;
+import dev.ferry.common.process.ProcessRunner;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CancellationException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,6 +22,7 @@ import java.util.regex.Pattern;
 public final class QemuBinary {
   public static final Path DEFAULT_PATH = Path.of("/usr/bin/qemu-system-x86_64");
   private static final Pattern VERSION = Pattern.compile("version (\\d+\\.\\d+\\.\\d+)");
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(30);
   private static final Pattern ALIAS = Pattern.compile("\\(alias of ([\\w.-]+)\\)");
 
   private final Path path;
@@ -85,21 +88,18 @@ public final class QemuBinary {
     List<String> cmd = new ArrayList<>();
     cmd.add(path.toString());
     cmd.addAll(List.of(args));
+    ProcessOutcome r;
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      byte[] out = p.getInputStream().readAllBytes();
-      if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        p.destroyForcibly();
-        throw new QemuException(
-            String.join(" ", cmd) + " failed: " + new String(out, StandardCharsets.UTF_8).strip());
-      }
-      return new String(out, StandardCharsets.UTF_8);
-    } catch (IOException e) {
+      r = ProcessRunner.run(PROBE_TIMEOUT, cmd);
+    } catch (UncheckedIOException e) {
       throw new QemuException("cannot run " + path + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    } catch (CancellationException e) {
       throw new QemuException("interrupted while asking " + path + " for " + args[0], e);
     }
+    if (!r.ok()) {
+      throw new QemuException(r.describe());
+    }
+    return r.stdout();
   }
 
   public Path path() {

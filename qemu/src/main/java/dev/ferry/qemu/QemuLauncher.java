@@ -35,6 +35,8 @@ public final class QemuLauncher {
       Files.deleteIfExists(paths.pidFile());
       Files.deleteIfExists(paths.qmpSocket());
       log.debug("Starting QEMU: {}", String.join(" ", commandLine));
+      // Not the shared ProcessRunner: QEMU daemonises and goes on writing to qemu.log after the
+      // launcher exits, so its output goes to the file rather than to pipes someone must drain.
       Process parent =
           new ProcessBuilder(commandLine)
               .redirectErrorStream(true)

@@ -1,5 +1,6 @@
 package dev.ferry.testbed;
 
+import dev.ferry.common.process.ProcessOutcome;
 import java.time.Duration;
 import java.util.List;
 
@@ -23,6 +24,12 @@ public record ExecResult(
 
   public ExecResult {
     command = List.copyOf(command);
+  }
+
+  /** The testbed's view of how a command run by the shared runner ended. */
+  public static ExecResult of(ProcessOutcome o) {
+    return new ExecResult(
+        o.command(), o.exitCode(), o.stdout(), o.stderr(), o.elapsed(), o.timedOut());
   }
 
   /** Exited 0 in time. */

@@ -6,10 +6,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -18,6 +18,9 @@ import java.util.stream.Stream;
  * PostgreSQL is not installed, since a skipped database test hides a failure.
  */
 public final class PostgresServer implements AutoCloseable {
+  /** initdb and {@code pg_ctl -w start} take a few seconds; a loaded machine needs more. */
+  private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(90);
+
   private final Path bin;
   private final Path dir;
   private final int port;
@@ -125,18 +128,7 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   private static void run(List<String> command) {
-    try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes());
-      if (!p.waitFor(90, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new IllegalStateException("`" + String.join(" ", command) + "` failed: " + out);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    Cmd.run(COMMAND_TIMEOUT, command).orThrow("run PostgreSQL");
   }
 
   public int port() {

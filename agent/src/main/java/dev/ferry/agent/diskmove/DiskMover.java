@@ -1,9 +1,7 @@
 package dev.ferry.agent.diskmove;
 
 import dev.ferry.agent.AgentException;
-import dev.ferry.agent.Exec;
 import dev.ferry.agent.blockjobs.JobWatch;
-import dev.ferry.agent.storage.ImageSizes;
 import dev.ferry.agent.storage.LiveNodes;
 import dev.ferry.agent.storage.StorageRoots;
 import dev.ferry.agent.vm.DiskMoveHandle;
@@ -12,6 +10,8 @@ import dev.ferry.api.VmInfo;
 import dev.ferry.common.ByteSize;
 import dev.ferry.qemu.DiskFormat;
 import dev.ferry.qemu.DiskSpec;
+import dev.ferry.qemu.QemuException;
+import dev.ferry.qemu.QemuImg;
 import dev.ferry.qemu.VmSpec;
 import dev.ferry.qmp.BlockCommand;
 import dev.ferry.qmp.BlockNode;
@@ -37,7 +37,6 @@ public final class DiskMover {
   private static final Logger log = LoggerFactory.getLogger(DiskMover.class);
   private static final Duration CANCEL_PATIENCE = Duration.ofSeconds(30);
   private static final Duration MIN_PATIENCE = Duration.ofMinutes(2);
-  private static final long MARGIN = 64L << 20;
 
   private final VmService vms;
   private final StorageRoots storage;
@@ -77,31 +76,29 @@ public final class DiskMover {
       if (Files.exists(target)) {
         throw new AgentException.Conflict(target + " exists already; nothing was changed");
       }
-      ImageSizes sizes = sizes(disk.path());
+      QemuImg.Info sizes = sizes(disk.path(), disk.format());
       long free = usable(dir);
-      if (sizes.allocated() + MARGIN > free) {
+      if (QemuImg.roomFor(sizes.allocated()).bytes() > free) {
         throw new AgentException.Conflict(
             "not enough room in "
                 + dir
                 + " for disk "
                 + diskId
                 + ": it needs "
-                + ByteSize.ofBytes(sizes.allocated())
-                + " (+ 64 MiB), "
+                + sizes.allocated()
+                + " (+ "
+                + QemuImg.COPY_MARGIN
+                + "), "
                 + ByteSize.ofBytes(free)
                 + " free");
       }
-      Exec.check(
-          List.of(
-              "qemu-img",
-              "create",
-              "-q",
-              "-f",
-              disk.format().qemuName(),
-              target.toString(),
-              Long.toString(sizes.virtual())));
+      createTarget(target, disk.format(), sizes.virtualSize());
       try {
-        pivot(handle, disk, target, Duration.ofSeconds(Math.max(120, sizes.allocated() >> 23)));
+        pivot(
+            handle,
+            disk,
+            target,
+            Duration.ofSeconds(Math.max(120, sizes.allocated().bytes() >> 23)));
       } catch (QmpException e) {
         deleteQuietly(target);
         throw new AgentException.Failed(
@@ -214,11 +211,19 @@ public final class DiskMover {
     }
   }
 
-  private static ImageSizes sizes(Path image) {
+  private static QemuImg.Info sizes(Path image, DiskFormat format) {
     try {
-      return ImageSizes.of(image);
-    } catch (IOException e) {
-      throw new AgentException.Failed("cannot read image " + image, e);
+      return QemuImg.info(image, format);
+    } catch (QemuException e) {
+      throw new AgentException.Failed("cannot read image " + image + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void createTarget(Path target, DiskFormat format, ByteSize virtualSize) {
+    try {
+      QemuImg.create(target, format, virtualSize);
+    } catch (QemuException e) {
+      throw new AgentException.Failed(e.getMessage(), e);
     }
   }
 

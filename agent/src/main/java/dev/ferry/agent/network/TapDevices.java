@@ -1,10 +1,13 @@
 package dev.ferry.agent.network;
 
 import dev.ferry.agent.AgentException;
-import dev.ferry.agent.Exec;
+import dev.ferry.common.process.ProcessOutcome;
+import dev.ferry.common.process.ProcessRunner;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -18,6 +21,7 @@ import org.slf4j.LoggerFactory;
 public final class TapDevices {
   private static final Logger log = LoggerFactory.getLogger(TapDevices.class);
   private static final Path SYS_NET = Path.of("/sys/class/net");
+  private static final Duration IP_TIMEOUT = Duration.ofSeconds(20);
 
   /** {@code fy} + 8 hex digits of the VM UUID + NIC index: e.g. {@code fy1a2b3c4d0}. */
   public static String tapName(UUID vm, int nicIndex) {
@@ -80,10 +84,10 @@ public final class TapDevices {
       log.info("Removing stale tap {} before re-creating it", tap);
       delete(tap);
     }
-    Exec.check(List.of("ip", "tuntap", "add", "dev", tap, "mode", "tap"));
+    ip(List.of("ip", "tuntap", "add", "dev", tap, "mode", "tap"));
     try {
-      Exec.check(List.of("ip", "link", "set", "dev", tap, "master", bridge));
-      Exec.check(List.of("ip", "link", "set", "dev", tap, "up"));
+      ip(List.of("ip", "link", "set", "dev", tap, "master", bridge));
+      ip(List.of("ip", "link", "set", "dev", tap, "up"));
     } catch (AgentException e) {
       delete(tap);
       throw e;
@@ -96,9 +100,26 @@ public final class TapDevices {
     if (!Files.exists(SYS_NET.resolve(tap))) {
       return;
     }
-    Exec.Result r = Exec.run(List.of("ip", "link", "del", "dev", tap));
+    try {
+      ProcessOutcome r = ProcessRunner.run(IP_TIMEOUT, List.of("ip", "link", "del", "dev", tap));
+      if (!r.ok()) {
+        log.warn("Could not delete tap {}: {}", tap, r.describe());
+      }
+    } catch (UncheckedIOException e) {
+      log.warn("Could not delete tap {}: {}", tap, e.getMessage());
+    }
+  }
+
+  /** Runs an {@code ip} command; a failure is the host's, so a 500 naming the command. */
+  private static void ip(List<String> command) {
+    ProcessOutcome r;
+    try {
+      r = ProcessRunner.run(IP_TIMEOUT, command);
+    } catch (UncheckedIOException e) {
+      throw new AgentException.Failed(e.getMessage(), e);
+    }
     if (!r.ok()) {
-      log.warn("Could not delete tap {}: {}", tap, r.output());
+      throw new AgentException.Failed(r.describe(), null);
     }
   }
 }

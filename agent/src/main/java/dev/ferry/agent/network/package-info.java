@@ -1,5 +1,6 @@
 /**
- * VM networking on the host: one tap per NIC, enslaved to a named bridge, named after the VM so the
- * names are stable across restarts and migrations.
+ * The host side of VM networking: {@link dev.ferry.agent.network.TapDevices} makes one tap per NIC
+ * and enslaves it to a named bridge with {@code ip} (run through the shared {@link
+ * dev.ferry.common.process.ProcessRunner}), and removes it again.
  */
 package dev.ferry.agent.network;

@@ -122,6 +122,8 @@ final class LibvirtHost implements AutoCloseable {
     Process daemon;
     try {
       // ip netns exec, unshare and sh each exec the next: the child's pid is libvirtd's.
+      // A daemon that outlives this call, so not the shared ProcessRunner: its output goes to a
+      // log file and Cleanup stops it by pid.
       daemon =
           new ProcessBuilder(command)
               .redirectErrorStream(true)

@@ -9,10 +9,11 @@ import dev.ferry.bench.Outcome;
 import dev.ferry.bench.Peer;
 import dev.ferry.bench.RunResult;
 import dev.ferry.bench.Scenario;
+import dev.ferry.common.process.ProcessOutcome;
+import dev.ferry.common.process.ProcessRunner;
 import dev.ferry.testbed.ExecResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +37,7 @@ public final class LibvirtPeer implements Peer {
 
   private static final Logger log = LoggerFactory.getLogger(LibvirtPeer.class);
   private static final Duration ABORT_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration VERSION_TIMEOUT = Duration.ofSeconds(10);
 
   private LibvirtHost source;
   private LibvirtHost destination;
@@ -52,17 +54,13 @@ public final class LibvirtPeer implements Peer {
       return Optional.empty();
     }
     try {
-      Process p =
-          new ProcessBuilder(LibvirtHost.LIBVIRTD.toString(), "--version")
-              .redirectErrorStream(true)
-              .start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-      p.waitFor();
-      return Optional.of(out.replaceFirst("^.*\\(libvirt\\) ", ""));
-    } catch (IOException e) {
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      ProcessOutcome r =
+          ProcessRunner.run(VERSION_TIMEOUT, LibvirtHost.LIBVIRTD.toString(), "--version");
+      if (!r.ok()) {
+        return Optional.empty();
+      }
+      return Optional.of(r.stdout().strip().replaceFirst("^.*\\(libvirt\\) ", ""));
+    } catch (UncheckedIOException e) {
       return Optional.empty();
     }
   }

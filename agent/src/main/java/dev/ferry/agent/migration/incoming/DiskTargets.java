@@ -1,10 +1,11 @@
 package dev.ferry.agent.migration.incoming;
 
 import dev.ferry.agent.AgentException;
-import dev.ferry.agent.Exec;
 import dev.ferry.api.IncomingRequest;
 import dev.ferry.common.ByteSize;
 import dev.ferry.qemu.DiskSpec;
+import dev.ferry.qemu.QemuException;
+import dev.ferry.qemu.QemuImg;
 import dev.ferry.qemu.VmSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,9 +26,6 @@ import java.util.stream.Collectors;
  * @param targets the images to create, by disk
  */
 record DiskTargets(VmSpec spec, List<Target> targets) {
-  /** Room left beyond the copies' size, for qcow2 metadata and the file system. */
-  private static final ByteSize MARGIN = ByteSize.ofMiB(64);
-
   /** One image to create for a copied disk. */
   record Target(IncomingRequest.DiskCopy copy, Path path) {}
 
@@ -41,14 +39,14 @@ record DiskTargets(VmSpec spec, List<Target> targets) {
       return new DiskTargets(r.spec(), List.of());
     }
     long needed = r.copies().stream().mapToLong(IncomingRequest.DiskCopy::allocated).sum();
-    if (needed + MARGIN.bytes() > freeBytes) {
+    if (QemuImg.roomFor(ByteSize.ofBytes(needed)).bytes() > freeBytes) {
       throw new AgentException.Conflict(
           "not enough room on "
               + host
               + " for the disk copies: they need "
               + ByteSize.ofBytes(needed)
               + " (+ "
-              + MARGIN
+              + QemuImg.COPY_MARGIN
               + "), "
               + localStorage
               + " has "
@@ -94,15 +92,11 @@ record DiskTargets(VmSpec spec, List<Target> targets) {
     List<Path> created = new ArrayList<>();
     try {
       for (Target t : targets) {
-        Exec.check(
-            List.of(
-                "qemu-img",
-                "create",
-                "-q",
-                "-f",
-                t.copy().format().qemuName(),
-                t.path().toString(),
-                Long.toString(t.copy().virtualSize())));
+        try {
+          QemuImg.create(t.path(), t.copy().format(), ByteSize.ofBytes(t.copy().virtualSize()));
+        } catch (QemuException e) {
+          throw new AgentException.Failed(e.getMessage(), e);
+        }
         created.add(t.path());
       }
     } catch (RuntimeException e) {

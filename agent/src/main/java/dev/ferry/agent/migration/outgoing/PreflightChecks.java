@@ -14,6 +14,7 @@ import dev.ferry.migration.Plan;
 import dev.ferry.migration.Prediction;
 import dev.ferry.migration.Predictor;
 import dev.ferry.qemu.DiskSpec;
+import dev.ferry.qemu.QemuImg;
 import dev.ferry.qemu.QemuQuirks;
 import dev.ferry.qemu.VmSpec;
 import dev.ferry.qmp.DirtyRateInfo;
@@ -40,11 +41,6 @@ final class PreflightChecks {
   private static final int PROBE_BYTES = 32 << 20;
   private static final Duration DIRTY_RATE_WINDOW = Duration.ofSeconds(1);
   private static final Duration DIRTY_RATE_WAIT = Duration.ofSeconds(5);
-
-  /**
-   * Room left on the destination beyond the copies' size, for qcow2 metadata and the file system.
-   */
-  static final ByteSize COPY_MARGIN = ByteSize.ofMiB(64);
 
   /** A reason not to migrate. */
   static final class Refused extends RuntimeException {
@@ -135,23 +131,21 @@ final class PreflightChecks {
       boolean visible =
           check.disks().stream().anyMatch(v -> v.disk().equals(d.id()) && v.visible());
       if (settings.copyStorage() || !visible) {
-        var sizes = imageSizes(d.path());
-        copies.add(
-            new Plan.DiskCopy(
-                d, ByteSize.ofBytes(sizes.virtual()), ByteSize.ofBytes(sizes.allocated())));
+        var sizes = imageSizes(d.path(), d.format());
+        copies.add(new Plan.DiskCopy(d, sizes.virtualSize(), sizes.allocated()));
       }
     }
     Plan plan = new Plan(handle.epoch(), capabilities, copies);
     ByteSize needed = plan.copiedBytes();
     if (plan.copiesDisks()
-        && needed.plus(COPY_MARGIN).compareTo(ByteSize.ofBytes(check.localFreeBytes())) > 0) {
+        && QemuImg.roomFor(needed).compareTo(ByteSize.ofBytes(check.localFreeBytes())) > 0) {
       problems.add(
           "not enough room on "
               + destHost
               + " for the disk copies: they need "
               + needed
               + " (+ "
-              + COPY_MARGIN
+              + QemuImg.COPY_MARGIN
               + "), "
               + check.localStorage()
               + " has "
@@ -249,10 +243,11 @@ final class PreflightChecks {
     return wanted.stream().filter(srcCaps::contains).filter(dstCaps::contains).toList();
   }
 
-  private static dev.ferry.agent.storage.ImageSizes imageSizes(java.nio.file.Path image) {
+  private static QemuImg.Info imageSizes(
+      java.nio.file.Path image, dev.ferry.qemu.DiskFormat format) {
     try {
-      return dev.ferry.agent.storage.ImageSizes.of(image);
-    } catch (java.io.IOException e) {
+      return QemuImg.info(image, format);
+    } catch (dev.ferry.qemu.QemuException e) {
       throw new Refused("cannot read image " + image + ": " + e.getMessage());
     }
   }
