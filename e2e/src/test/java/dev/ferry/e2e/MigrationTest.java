@@ -213,6 +213,8 @@ class MigrationTest {
     try (AgentClient a = world.agent("host-a")) {
       a.start(VM);
     }
+    // A cold start: the guest boots again before the rest of the test talks to it.
+    world.awaitGuestAnswers(0);
     // A bridge only host-a has.
     world.testbed.exec(
         world.host("host-a").namespace(), "ip", "link", "add", "br9", "type", "bridge");

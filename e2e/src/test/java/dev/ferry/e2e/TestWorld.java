@@ -110,6 +110,25 @@ final class TestWorld implements AutoCloseable {
     return r.stdout();
   }
 
+  /**
+   * Waits until the guest at {@code ipIndex} answers HTTP again, e.g. after a cold restart (its
+   * console still holds the ready marker of the boot before).
+   */
+  void awaitGuestAnswers(int ipIndex) {
+    String url = "http://" + guestIp(ipIndex) + "/cgi-bin/status";
+    await("guest " + guestIp(ipIndex) + " answers")
+        .atMost(BOOT_TIMEOUT)
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () ->
+                testbed
+                    .exec(
+                        testbed.clientNamespace(),
+                        Duration.ofSeconds(5),
+                        List.of("curl", "-sS", "--fail", "--max-time", "2", url))
+                    .ok());
+  }
+
   /** Starts a migration (returns after preflight) from {@code source} to {@code destination}. */
   dev.ferry.migration.MigrationRecord startMigration(
       String source, String vm, String destination, dev.ferry.migration.MigrationSettings s) {

@@ -1,5 +1,6 @@
 package dev.ferry.migration;
 
+import dev.ferry.qmp.MigrationUri;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -7,10 +8,11 @@ import java.util.Optional;
  * Where the destination waits: the migration stream's URI and, for a storage migration, the NBD
  * server its disk copies are exported on.
  *
- * @param uri the QEMU migration URI the source connects to ({@code tcp:host:port})
+ * @param uri where the source's QEMU connects: built by the source from the destination's known
+ *     address and the offered port, never the peer's own string
  * @param nbd the NBD server holding the writable copies, when disks are copied
  */
-public record Offer(String uri, Optional<Nbd> nbd) {
+public record Offer(MigrationUri uri, Optional<Nbd> nbd) {
   public Offer {
     Objects.requireNonNull(uri, "uri");
     nbd = nbd == null ? Optional.empty() : nbd;

@@ -63,7 +63,8 @@ class MigrationStateMachineTest {
               1,
               "fine"),
           Duration.ofSeconds(30));
-  static final Offer OFFER = new Offer("tcp:198.18.0.11:49152", Optional.empty());
+  static final Offer OFFER =
+      new Offer(new dev.ferry.qmp.MigrationUri.Tcp("198.18.0.11", 49152), Optional.empty());
   static final Setup SETUP = new Setup(PLAN, OFFER, MEASURED);
 
   static Fault fault(String why) {

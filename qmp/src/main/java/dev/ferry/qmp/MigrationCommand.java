@@ -80,7 +80,8 @@ public sealed interface MigrationCommand<R> extends QmpCommand<R> {
    * Starts an outgoing migration. QEMU replies at once; progress comes as MIGRATION events and
    * through {@code query-migrate}.
    *
-   * @param uri e.g. {@code tcp:198.18.0.2:4444} or {@code unix:/run/ferry/mig.sock}
+   * @param uri {@code tcp:198.18.0.2:4444} or {@code unix:/run/ferry/mig.sock}; no other transport
+   *     is accepted (see {@link MigrationUri})
    * @param resume true to resume a paused post-copy migration instead of starting one
    */
   record Migrate(String uri, Optional<Boolean> resume) implements MigrationCommand<Void> {
@@ -91,6 +92,10 @@ public sealed interface MigrationCommand<R> extends QmpCommand<R> {
 
     public Migrate(String uri) {
       this(uri, Optional.empty());
+    }
+
+    public Migrate(MigrationUri uri) {
+      this(uri.text(), Optional.empty());
     }
 
     @Override
@@ -108,6 +113,10 @@ public sealed interface MigrationCommand<R> extends QmpCommand<R> {
   record MigrateIncoming(String uri) implements MigrationCommand<Void> {
     public MigrateIncoming {
       requireUri(uri);
+    }
+
+    public MigrateIncoming(MigrationUri uri) {
+      this(uri.text());
     }
 
     @Override
@@ -295,10 +304,8 @@ public sealed interface MigrationCommand<R> extends QmpCommand<R> {
     }
   }
 
+  /** Only {@code tcp:} and {@code unix:} reach QEMU: see {@link MigrationUri}. */
   private static void requireUri(String uri) {
-    Objects.requireNonNull(uri, "uri");
-    if (uri.isBlank() || uri.indexOf(':') < 1) {
-      throw new IllegalArgumentException("not a migration URI (transport:address): '" + uri + "'");
-    }
+    MigrationUri.parse(uri);
   }
 }

@@ -114,8 +114,8 @@ class QmpCodecTest {
               json("{'execute':'migrate-continue','arguments':{'state':'pre-switchover'},'id':7}"));
       assertThat(request(new MigrationCommand.MigrateCancel()))
           .isEqualTo(json("{'execute':'migrate_cancel','id':7}"));
-      assertThat(request(new MigrationCommand.MigrateIncoming("defer:x")).get("arguments"))
-          .isEqualTo(json("{'uri':'defer:x'}"));
+      assertThat(request(new MigrationCommand.MigrateIncoming("tcp:198.18.0.2:0")).get("arguments"))
+          .isEqualTo(json("{'uri':'tcp:198.18.0.2:0'}"));
       assertThat(request(new MigrationCommand.MigrateRecover("tcp:h:5")).get("execute").asText())
           .isEqualTo("migrate-recover");
       assertThat(request(new MigrationCommand.MigratePause()).has("arguments")).isFalse();

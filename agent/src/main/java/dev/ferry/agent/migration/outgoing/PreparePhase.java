@@ -1,5 +1,6 @@
 package dev.ferry.agent.migration.outgoing;
 
+import dev.ferry.api.AgentEndpoint;
 import dev.ferry.api.AgentUnreachableException;
 import dev.ferry.api.ApiException;
 import dev.ferry.api.IncomingOffer;
@@ -38,6 +39,17 @@ final class PreparePhase {
               "destination " + ctx.destHost() + " could not prepare: " + e.getMessage()));
     }
     ctx.keepAlive().start();
+    Offer offered;
+    switch (OfferCheck.check(
+        ctx.id(), offer, AgentEndpoint.parse(ctx.destUrl()), plan.copiesDisks())) {
+      case OfferCheck.Verdict.Accepted a -> offered = a.offer();
+      case OfferCheck.Verdict.Refused r -> {
+        measuring.cancel(true);
+        return Step.fault(
+            new MigrationProblem.DestinationFailed(
+                ctx.destHost(), "refused the offer of " + ctx.destHost() + ": " + r.reason()));
+      }
+    }
     Measured m;
     try {
       m = measuring.join();
@@ -61,12 +73,10 @@ final class PreparePhase {
         return end.get();
       }
     }
-    Offer offered =
-        new Offer(offer.uri(), offer.nbdHost().map(h -> new Offer.Nbd(h, offer.nbdPort())));
     return new Step(
         new MigrationEvent.DestinationPrepared(offered, m),
         "destination listens on "
-            + offer.uri()
+            + offered.uri()
             + (plan.copiesDisks()
                 ? "; " + plan.copies().size() + " disk(s) to copy over NBD"
                 : ""));

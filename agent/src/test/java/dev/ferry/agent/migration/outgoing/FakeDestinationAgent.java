@@ -45,6 +45,12 @@ final class FakeDestinationAgent implements AutoCloseable {
   volatile boolean keepAliveNotFound;
   volatile Handover handover = Handover.ACCEPT;
   volatile Optional<String> checkProblem = Optional.empty();
+
+  /** What prepare offers: a hostile destination offers anything here. */
+  volatile String offeredUri = "tcp:127.0.0.1:49152";
+
+  volatile String offeredNbdHost = "127.0.0.1";
+  volatile Optional<MigrationId> offeredFor = Optional.empty();
   private final CountDownLatch hang = new CountDownLatch(1);
   private volatile long handedOverEpoch = -1;
   private volatile boolean aborted;
@@ -121,9 +127,9 @@ final class FakeDestinationAgent implements AutoCloseable {
     ctx.status(201)
         .json(
             new IncomingOffer(
-                r.migration(),
-                "tcp:127.0.0.1:49152",
-                nbd ? Optional.of("127.0.0.1") : Optional.empty(),
+                offeredFor.orElse(r.migration()),
+                offeredUri,
+                nbd ? Optional.of(offeredNbdHost) : Optional.empty(),
                 nbd ? 10809 : 0));
   }
 

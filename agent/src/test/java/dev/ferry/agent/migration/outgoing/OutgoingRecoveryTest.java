@@ -63,7 +63,7 @@ class OutgoingRecoveryTest {
   private static Setup setup() {
     return new Setup(
         PLAN,
-        new Offer("tcp:127.0.0.1:49152", Optional.empty()),
+        new Offer(new dev.ferry.qmp.MigrationUri.Tcp("127.0.0.1", 49152), Optional.empty()),
         new Measured(
             DataRate.ZERO,
             DataRate.ofMebibytesPerSecond(100),
