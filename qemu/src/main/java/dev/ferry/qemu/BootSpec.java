@@ -16,8 +16,19 @@ public sealed interface BootSpec {
   /** Direct kernel boot ({@code -kernel/-initrd/-append}). */
   record Kernel(Path kernel, Optional<Path> initrd, String cmdline) implements BootSpec {
     public Kernel {
+      java.util.Objects.requireNonNull(kernel, "kernel");
       initrd = initrd == null ? Optional.empty() : initrd;
       cmdline = cmdline == null ? "" : cmdline;
+      if (cmdline.length() > SpecRules.MAX_CMDLINE) {
+        throw new IllegalArgumentException(
+            "kernel command line is "
+                + cmdline.length()
+                + " characters; the most a Linux guest reads is "
+                + SpecRules.MAX_CMDLINE);
+      }
+      if (cmdline.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+        throw new IllegalArgumentException("kernel command line holds control characters");
+      }
     }
   }
 

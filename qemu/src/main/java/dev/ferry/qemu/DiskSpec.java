@@ -13,8 +13,16 @@ import java.util.Objects;
  */
 public record DiskSpec(String id, Path path, DiskFormat format, boolean readOnly) {
   public DiskSpec {
-    Objects.requireNonNull(id, "id");
+    SpecRules.require(
+        SpecRules.DEVICE_ID,
+        id,
+        "disk id",
+        "a lower-case letter, then letters, digits, '-' or '_'");
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(format, "format");
+    if (!path.isAbsolute() || path.toString().chars().anyMatch(c -> c < 0x20)) {
+      throw new IllegalArgumentException(
+          "disk path '" + SpecRules.shown(path.toString()) + "' must be an absolute path");
+    }
   }
 }

@@ -21,6 +21,9 @@ public record MacAddress(String value) {
     if ((first & 1) != 0) {
       throw new IllegalArgumentException("MAC address " + value + " is multicast");
     }
+    if (value.equals("00:00:00:00:00:00")) {
+      throw new IllegalArgumentException("MAC address " + value + " is all zeros");
+    }
   }
 
   @JsonCreator

@@ -12,8 +12,10 @@ import java.util.Objects;
  */
 public record NicSpec(String id, String bridge, MacAddress mac) {
   public NicSpec {
-    Objects.requireNonNull(id, "id");
-    Objects.requireNonNull(bridge, "bridge");
+    SpecRules.require(
+        SpecRules.DEVICE_ID, id, "NIC id", "a lower-case letter, then letters, digits, '-' or '_'");
+    SpecRules.require(
+        SpecRules.IFNAME, bridge, "bridge", "an interface name of 1-15 letters, digits, '.', '-'");
     Objects.requireNonNull(mac, "mac");
   }
 }

@@ -33,13 +33,30 @@ public record VmSpec(
     List<NicSpec> nics) {
 
   public VmSpec {
-    Objects.requireNonNull(name, "name");
+    SpecRules.require(SpecRules.NAME, name, "VM name", "1-40 lower-case letters, digits or '-'");
     Objects.requireNonNull(uuid, "uuid");
     Objects.requireNonNull(memory, "memory");
-    Objects.requireNonNull(machine, "machine");
-    Objects.requireNonNull(cpuModel, "cpuModel");
+    SpecRules.require(SpecRules.MODEL, machine, "machine type", "a QEMU machine type name");
+    SpecRules.require(SpecRules.MODEL, cpuModel, "CPU model", "a QEMU CPU model name");
     Objects.requireNonNull(boot, "boot");
+    if (vcpus < 1 || vcpus > SpecRules.MAX_VCPUS) {
+      throw new IllegalArgumentException(
+          "vcpus " + vcpus + " is out of range 1.." + SpecRules.MAX_VCPUS);
+    }
     disks = List.copyOf(disks == null ? List.of() : disks);
     nics = List.copyOf(nics == null ? List.of() : nics);
+    requireUnique(disks.stream().map(DiskSpec::id).toList(), "disk id");
+    requireUnique(disks.stream().map(d -> d.path().normalize().toString()).toList(), "disk path");
+    requireUnique(nics.stream().map(NicSpec::id).toList(), "NIC id");
+    requireUnique(nics.stream().map(n -> n.mac().value()).toList(), "MAC address");
+  }
+
+  private static void requireUnique(List<String> values, String what) {
+    var seen = new java.util.HashSet<String>();
+    for (String v : values) {
+      if (!seen.add(v)) {
+        throw new IllegalArgumentException(what + " '" + SpecRules.shown(v) + "' appears twice");
+      }
+    }
   }
 }

@@ -18,7 +18,7 @@ class CommandArgumentsTest {
   void migrationUriNeedsATransport() {
     assertThatThrownBy(() -> new MigrationCommand.Migrate("198.18.0.2"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("transport:address");
+        .hasMessageContaining("only tcp:HOST:PORT and unix:PATH");
     assertThatThrownBy(() -> new MigrationCommand.MigrateIncoming(" "))
         .isInstanceOf(IllegalArgumentException.class);
   }

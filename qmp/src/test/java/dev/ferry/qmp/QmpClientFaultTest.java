@@ -121,7 +121,7 @@ class QmpClientFaultTest {
         "migrate",
         Script.error("GenericError", "Parameter 'uri' expects a valid migration protocol"));
     connect();
-    assertThatThrownBy(() -> client.call(new MigrationCommand.Migrate("bogus:x")))
+    assertThatThrownBy(() -> client.call(new MigrationCommand.Migrate("tcp:198.18.0.2:1")))
         .isInstanceOfSatisfying(
             QmpException.CommandFailed.class,
             e -> {

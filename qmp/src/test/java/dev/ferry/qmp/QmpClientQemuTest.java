@@ -166,11 +166,12 @@ class QmpClientQemuTest {
   @Test
   void failingCommandsGiveCommandFailedAndTheConnectionStaysUsable() throws Exception {
     QmpClient qmp = connect(qemu("vm"));
-    assertThatThrownBy(() -> qmp.call(new MigrationCommand.Migrate("bogus:nowhere")))
+    assertThatThrownBy(
+            () -> qmp.call(new MigrationCommand.MigrateContinue(MigrationStatus.PRE_SWITCHOVER)))
         .isInstanceOfSatisfying(
             QmpException.CommandFailed.class,
             e -> assertThat(e.errorClass()).isEqualTo(QmpErrorClass.GENERIC_ERROR))
-        .hasMessageStartingWith("QMP command 'migrate' failed: GenericError: ");
+        .hasMessageStartingWith("QMP command 'migrate-continue' failed: GenericError: ");
     assertThatThrownBy(() -> qmp.call(new BlockCommand.BlockdevDel("nothing")))
         .isInstanceOf(QmpException.CommandFailed.class)
         .hasMessageContaining("nothing");

@@ -1,12 +1,17 @@
 package dev.ferry.agent.network;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
+
 import dev.ferry.agent.AgentException;
 import dev.ferry.common.process.ProcessOutcome;
 import dev.ferry.common.process.ProcessRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -23,9 +28,41 @@ public final class TapDevices {
   private static final Path SYS_NET = Path.of("/sys/class/net");
   private static final Duration IP_TIMEOUT = Duration.ofSeconds(20);
 
-  /** {@code fy} + 8 hex digits of the VM UUID + NIC index: e.g. {@code fy1a2b3c4d0}. */
+  /**
+   * {@code fy} + 11 base-32 characters of a SHA-256 of the whole VM UUID + the NIC index (at most
+   * 15 characters): two VMs share a name only if someone finds a 55-bit collision, not when their
+   * UUIDs share a prefix, and even then {@link #create} refuses a tap that a running QEMU holds.
+   */
   public static String tapName(UUID vm, int nicIndex) {
-    return "fy" + vm.toString().substring(0, 8) + nicIndex;
+    if (nicIndex < 0 || nicIndex > 99) {
+      throw new IllegalArgumentException("NIC index " + nicIndex + " out of range 0..99");
+    }
+    byte[] digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256").digest(vm.toString().getBytes(US_ASCII));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no SHA-256", e);
+    }
+    StringBuilder name = new StringBuilder("fy");
+    long bits = ByteBuffer.wrap(digest).getLong();
+    for (int i = 0; i < 11; i++) {
+      name.append(BASE32.charAt((int) (bits >>> (59 - 5 * i)) & 31));
+    }
+    return name.append(nicIndex).toString();
+  }
+
+  private static final String BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+
+  /**
+   * Whether a process holds the tap open: the tun driver raises the carrier while a queue is
+   * attached, and drops it when the last holder (a QEMU) closes it.
+   */
+  static boolean attached(String tap) {
+    try {
+      return Files.readString(SYS_NET.resolve(tap).resolve("carrier")).strip().equals("1");
+    } catch (IOException | UncheckedIOException e) {
+      return false;
+    }
   }
 
   /** Bridges present on this host (in this network namespace). */
@@ -81,6 +118,10 @@ public final class TapDevices {
       throw new AgentException.BadRequest("bridge '" + bridge + "' does not exist on this host");
     }
     if (Files.exists(SYS_NET.resolve(tap))) {
+      if (attached(tap)) {
+        throw new AgentException.Conflict(
+            "tap " + tap + " is in use by a running QEMU on this host; refusing to take it over");
+      }
       log.info("Removing stale tap {} before re-creating it", tap);
       delete(tap);
     }
@@ -98,6 +139,10 @@ public final class TapDevices {
   /** Removes a tap; absent taps are fine. */
   public void delete(String tap) {
     if (!Files.exists(SYS_NET.resolve(tap))) {
+      return;
+    }
+    if (attached(tap)) {
+      log.warn("Not deleting tap {}: a running QEMU still holds it", tap);
       return;
     }
     try {
