@@ -284,6 +284,48 @@ class AgentBadInputTest {
   }
 
   @Test
+  void aQcow2ImageNamingABackingFileIsRefusedNamingIt() throws Exception {
+    Path storage = image.getParent();
+    Path secret = Files.writeString(dir.resolve("host-secret"), "root's data");
+    Path outside = storage.resolve("outside-backing.qcow2");
+    Path inside = storage.resolve("inside-backing.qcow2");
+    Path base = storage.resolve("base.qcow2");
+    qemuImg("create", "-f", "qcow2", base.toString(), "1M");
+    qemuImg(
+        "create", "-f", "qcow2", "-F", "raw", "-b", secret.toString(), outside.toString(), "1M");
+    qemuImg("create", "-f", "qcow2", "-F", "qcow2", "-b", "base.qcow2", inside.toString(), "1M");
+    for (String format : new String[] {"", ",\"format\":\"qcow2\""}) {
+      assertRefused(
+          send(
+              "POST",
+              "/v1/vms",
+              vm(
+                  "bad-backing",
+                  "128M",
+                  ",\"disks\":[{\"path\":\"" + outside + "\"" + format + "}]")),
+          400,
+          "names the backing file '" + secret + "'",
+          "outside this agent's storage roots");
+    }
+    assertRefused(
+        send(
+            "POST",
+            "/v1/vms",
+            vm("bad-backing", "128M", ",\"disks\":[{\"path\":\"" + inside + "\"}]")),
+        400,
+        "backing chains are not supported");
+    assertNothingCreated();
+  }
+
+  private static void qemuImg(String... args) throws Exception {
+    var command = new java.util.ArrayList<String>(List.of("qemu-img"));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as("qemu-img %s: %s", List.of(args), out).isZero();
+  }
+
+  @Test
   void duplicateNameIsAConflictAndKeepsTheFirst() throws Exception {
     String body = vm("good-dup", "128M", ",\"disks\":[{\"path\":\"" + image + "\"}]");
     HttpResponse<String> first = send("POST", "/v1/vms", body);

@@ -125,6 +125,10 @@ public final class QemuCommandLine {
     node.put("driver", d.format().qemuName());
     node.put("node-name", d.id());
     node.put("file", fileNodeName(d));
+    if (d.format() == DiskFormat.QCOW2) {
+      // Never the backing file a qcow2 header names: the header is data, images stand alone.
+      node.put("backing", com.fasterxml.jackson.databind.node.NullNode.getInstance());
+    }
     node.put("read-only", d.readOnly());
     return json(node);
   }

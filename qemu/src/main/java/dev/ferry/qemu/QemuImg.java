@@ -41,7 +41,11 @@ public final class QemuImg {
    * @param virtualSize the size the guest sees
    * @param allocated the bytes it occupies in the host file system
    */
-  public record Info(DiskFormat format, ByteSize virtualSize, ByteSize allocated) {}
+  public record Info(
+      DiskFormat format,
+      ByteSize virtualSize,
+      ByteSize allocated,
+      java.util.Optional<String> backingFile) {}
 
   /**
    * One extent of {@code qemu-img map}.
@@ -96,7 +100,10 @@ public final class QemuImg {
     return new Info(
         format,
         ByteSize.ofBytes(node.path("virtual-size").asLong()),
-        ByteSize.ofBytes(node.path("actual-size").asLong()));
+        ByteSize.ofBytes(node.path("actual-size").asLong()),
+        node.hasNonNull("backing-filename")
+            ? java.util.Optional.of(node.get("backing-filename").asText())
+            : java.util.Optional.empty());
   }
 
   /**

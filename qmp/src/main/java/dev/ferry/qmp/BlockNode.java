@@ -1,9 +1,11 @@
 package dev.ferry.qmp;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.common.ByteSize;
 import java.nio.file.Path;
@@ -125,6 +127,16 @@ public sealed interface BlockNode {
     @Override
     public String driver() {
       return "qcow2";
+    }
+
+    /**
+     * Always {@code null}: QEMU must not open a backing file the image's header names (a header is
+     * data that a guest or a peer may have written); Ferry's images stand alone.
+     */
+    @JsonProperty("backing")
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public NullNode backing() {
+      return NullNode.getInstance();
     }
   }
 

@@ -160,7 +160,8 @@ class QmpCodecTest {
       assertThat(
               request(new BlockCommand.BlockdevAdd(new BlockNode.Qcow2("disk0", "disk0-file")))
                   .get("arguments"))
-          .isEqualTo(json("{'driver':'qcow2','node-name':'disk0','file':'disk0-file'}"));
+          .isEqualTo(
+              json("{'driver':'qcow2','node-name':'disk0','file':'disk0-file','backing':null}"));
       assertThat(
               request(
                       new BlockCommand.BlockdevAdd(

@@ -45,6 +45,13 @@ public final class StorageRoots {
     return roots;
   }
 
+  /** Whether {@code path} (normalised, not resolved) lies inside a root. */
+  public boolean contains(Path path) {
+    Path normal = path.toAbsolutePath().normalize();
+    return roots.stream().anyMatch(normal::startsWith)
+        || configured.stream().anyMatch(normal::startsWith);
+  }
+
   /**
    * Checks that {@code text} names an existing regular file inside a root.
    *

@@ -11,6 +11,8 @@ import dev.ferry.qemu.DiskSpec;
 import dev.ferry.qemu.MacAddress;
 import dev.ferry.qemu.NicSpec;
 import dev.ferry.qemu.QemuBinary;
+import dev.ferry.qemu.QemuException;
+import dev.ferry.qemu.QemuImg;
 import dev.ferry.qemu.VmSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -180,9 +182,43 @@ public final class VmSpecFactory {
         throw new BadRequest(
             "disk image " + path + " is " + detected.qemuName() + ", not " + format.qemuName());
       }
+      if (format == DiskFormat.QCOW2) {
+        refuseBackingFile(path);
+      }
       out.add(new DiskSpec("disk" + i, path, format, d.readOnly().orElse(false)));
     }
     return out;
+  }
+
+  /**
+   * Ferry opens qcow2 images without their backing chain (the header is data a guest or a peer may
+   * have written), so an image that names a backing file would not show the guest what its owner
+   * expects; one outside the storage roots is also an attempt to read a host file.
+   */
+  private void refuseBackingFile(Path image) {
+    Optional<String> backing;
+    try {
+      backing = QemuImg.info(image, DiskFormat.QCOW2).backingFile();
+    } catch (QemuException e) {
+      throw new BadRequest(
+          "disk image " + image + " is not a readable qcow2 image: " + e.getMessage());
+    }
+    if (backing.isEmpty()) {
+      return;
+    }
+    Path named = image.getParent().resolve(backing.get()).normalize();
+    String where =
+        storage.contains(named)
+            ? "inside the storage roots, but backing chains are not supported"
+            : "outside this agent's storage roots";
+    throw new BadRequest(
+        "disk image "
+            + image
+            + " names the backing file '"
+            + backing.get()
+            + "' ("
+            + where
+            + "); flatten it first (qemu-img convert -O qcow2)");
   }
 
   private static DiskFormat format(String text) {
