@@ -10,4 +10,11 @@ import java.util.Optional;
  * @param url how the agent reaches the manager ({@code http://198.18.77.2:7800})
  * @param hostName the name the manager knows this host by
  */
-public record ManagerBinding(Optional<String> url, String hostName) {}
+public record ManagerBinding(Optional<String> url, String hostName) {
+  public ManagerBinding {
+    url = url == null ? Optional.empty() : url;
+    if (hostName == null || hostName.isBlank()) {
+      throw new IllegalArgumentException("hostName is required: the name the manager knows us by");
+    }
+  }
+}

@@ -41,6 +41,9 @@ public final class QemuCommandLine {
     add(a, "-m", memoryArgument(qemu, spec, accelerator));
     a.add("-nodefaults");
     a.add("-no-user-config");
+    // seccomp: no obsolete system calls, no scheduler or resource games. spawn=deny and
+    // elevateprivileges=deny would also forbid fork and setsid, which -daemonize needs.
+    add(a, "-sandbox", SANDBOX);
     add(a, "-display", "none");
     add(a, "-msg", "timestamp=on");
     add(a, "-rtc", "base=utc");
@@ -105,6 +108,9 @@ public final class QemuCommandLine {
   }
 
   private static final int TCG_RAM_PAD_KIB = 8;
+
+  /** The seccomp filter every guest's QEMU runs under. */
+  public static final String SANDBOX = "on,obsolete=deny,resourcecontrol=deny";
 
   /** The node name of a disk's protocol (file) layer. */
   public static String fileNodeName(DiskSpec disk) {

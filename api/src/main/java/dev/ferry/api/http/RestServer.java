@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -173,7 +174,15 @@ public final class RestServer implements AutoCloseable {
       if (route.reply() != Route.Reply.EVENTS) {
         throw new IllegalArgumentException(route + " is not an event stream");
       }
-      return register(route, config -> config.routes.sse(route.template(), handler));
+      return register(
+          route,
+          config -> {
+            // Query parameters are checked before the stream opens: once it has, the reply is
+            // already 200 and a bad parameter could no longer be refused.
+            config.routes.before(
+                route.template(), ctx -> route.query().forEach(q -> RestCall.query(ctx, q)));
+            config.routes.sse(route.template(), handler);
+          });
     }
 
     private Builder register(Route<?, ?> route, Consumer<JavalinConfig> registration) {
@@ -228,6 +237,19 @@ public final class RestServer implements AutoCloseable {
                   }));
       config.jetty.modifyServer(
           server -> {
+            // Requests refused before routing (an ambiguous or oversized URI) are answered as
+            // JSON too, without stacks, so clients see one error shape.
+            ErrorHandler errors =
+                new ErrorHandler() {
+                  @Override
+                  public boolean errorPageForMethod(String method) {
+                    return true;
+                  }
+                };
+            errors.setDefaultResponseMimeType("application/json");
+            errors.setShowStacks(false);
+            errors.setShowCauses(false);
+            server.setErrorHandler(errors);
             listen.ifPresent(
                 addr -> {
                   ServerConnector tcp = new ServerConnector(server);
