@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Runs {@link Testbed#up} in a JVM of its own, as {@code ferry testbed up} would, then exits; with
- * "crash" it halts the JVM half-way instead, while waiting for host-a's agent.
+ * Runs {@link Testbed#up} in a JVM of its own, as {@code ferry-lab testbed up} would, then exits;
+ * with "crash" it halts the JVM half-way instead, while waiting for host-a's agent.
  *
  * <p>Arguments: name, subnet index, state root, data root, "exit" or "crash".
  */
