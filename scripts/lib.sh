@@ -62,17 +62,32 @@ ensure_guest() {
 	export FERRY_GUEST_DIR=$dir
 }
 
-# Builds ferry.jar (skipping tests) unless it is newer than every source file.
+# The product's command and the lab's, built by ensure_build. The lab starts its agents with the
+# product's jar ($FERRY_JAR): the lab never links the product's command line.
+readonly FERRY_JAR_PATH=$FERRY_ROOT/cli/target/ferry.jar
+readonly FERRY_LAB_JAR=$FERRY_ROOT/lab/target/ferry-lab.jar
+
+# True if $1 exists and is newer than every source file.
+is_fresh() {
+	[ -f "$1" ] && [ -z "$(find "$FERRY_ROOT" -path '*/target' -prune -o \
+		\( -name '*.java' -o -name 'pom.xml' -o -name '*.xml' -o -name '*.properties' \) -newer "$1" -print -quit)" ]
+}
+
+# Builds ferry.jar and ferry-lab.jar (skipping tests) unless they are newer than every source
+# file. 'package' in the reactor: nothing is installed into the local Maven repository.
 ensure_build() {
-	local jar=$FERRY_ROOT/cli/target/ferry.jar
-	if [ -f "$jar" ] && [ -z "$(find "$FERRY_ROOT" -path '*/target' -prune -o \
-		\( -name '*.java' -o -name 'pom.xml' -o -name '*.xml' -o -name '*.properties' \) -newer "$jar" -print -quit)" ]; then
+	export FERRY_JAR=$FERRY_JAR_PATH
+	if is_fresh "$FERRY_JAR_PATH" && is_fresh "$FERRY_LAB_JAR"; then
 		return 0
 	fi
 	say "Building Ferry"
-	(cd "$FERRY_ROOT" && mvn -B -q -DskipTests install) || die "the build failed"
+	(cd "$FERRY_ROOT" && mvn -B -q -DskipTests package -pl cli,lab -am) || die "the build failed"
 }
 
 ferry() {
-	"$JAVA_HOME/bin/java" -jar "$FERRY_ROOT/cli/target/ferry.jar" "$@"
+	"$JAVA_HOME/bin/java" -jar "$FERRY_JAR_PATH" "$@"
+}
+
+ferry_lab() {
+	FERRY_JAR=$FERRY_JAR_PATH "$JAVA_HOME/bin/java" -jar "$FERRY_LAB_JAR" "$@"
 }

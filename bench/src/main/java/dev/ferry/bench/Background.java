@@ -1,6 +1,6 @@
 package dev.ferry.bench;
 
-import dev.ferry.testbed.Testbed;
+import dev.ferry.lab.testbed.Testbed;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -2,14 +2,14 @@ package dev.ferry.bench;
 
 import dev.ferry.common.ByteSize;
 import dev.ferry.common.DataRate;
+import dev.ferry.lab.testbed.ExecResult;
+import dev.ferry.lab.testbed.HostPlan;
+import dev.ferry.lab.testbed.OutageProbe;
+import dev.ferry.lab.testbed.ProbeResult;
+import dev.ferry.lab.testbed.Testbed;
 import dev.ferry.qemu.Accelerator;
 import dev.ferry.qemu.MacAddress;
 import dev.ferry.qemu.QemuBinary;
-import dev.ferry.testbed.ExecResult;
-import dev.ferry.testbed.HostPlan;
-import dev.ferry.testbed.OutageProbe;
-import dev.ferry.testbed.ProbeResult;
-import dev.ferry.testbed.Testbed;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
@@ -343,9 +343,14 @@ public final class BenchWorld {
     return testbed.exec(host.namespace(), timeout, command);
   }
 
-  /** Sleeps; an interrupt ends the benchmark. */
+  /**
+   * Sleeps; an interrupt ends the benchmark. For measuring intervals (warm-up, settling), the
+   * console's ready marker and the plain peers' job polls, which copy what a script around plain
+   * QEMU or libvirt does.
+   */
   public static void pause(Duration d) {
     try {
+      // A fixed interval by design: these waits time the guest or mimic a baseline's polling.
       Thread.sleep(d);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

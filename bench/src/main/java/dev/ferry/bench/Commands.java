@@ -1,7 +1,7 @@
 package dev.ferry.bench;
 
 import dev.ferry.common.process.ProcessRunner;
-import dev.ferry.testbed.ExecResult;
+import dev.ferry.lab.testbed.ExecResult;
 import java.time.Duration;
 import java.util.List;
 

@@ -1,10 +1,10 @@
 package dev.ferry.bench;
 
 import dev.ferry.common.ByteSize;
+import dev.ferry.lab.testbed.ExecResult;
 import dev.ferry.qemu.DiskFormat;
 import dev.ferry.qemu.QemuException;
 import dev.ferry.qemu.QemuImg;
-import dev.ferry.testbed.ExecResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

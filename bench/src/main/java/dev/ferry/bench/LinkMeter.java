@@ -1,12 +1,16 @@
 package dev.ferry.bench;
 
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
 import dev.ferry.common.ByteSize;
 import dev.ferry.common.DataRate;
-import dev.ferry.testbed.ExecResult;
-import dev.ferry.testbed.HostPlan;
+import dev.ferry.lab.testbed.ExecResult;
+import dev.ferry.lab.testbed.HostPlan;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -33,6 +37,7 @@ import java.util.regex.Pattern;
 public final class LinkMeter {
   private static final int BUFFER = 1 << 20;
   private static final Duration CONNECT_RETRY = Duration.ofSeconds(20);
+  private static final Duration CONNECT_DELAY = Duration.ofMillis(100);
   private static final Duration SEND_TIMEOUT = Duration.ofSeconds(120);
   private static final Pattern RESULT = Pattern.compile("bytes=(\\d+) nanos=(\\d+)");
 
@@ -159,35 +164,54 @@ public final class LinkMeter {
     }
   }
 
-  /** Returns {bytes sent, nanoseconds from the first write to the sink's answer}. */
+  /**
+   * Returns {bytes sent, nanoseconds from the first write to the sink's answer}. The sink runs in
+   * another namespace and announces nothing, so a refused connection is retried until {@link
+   * #CONNECT_RETRY} has passed.
+   */
   private static long[] send(String address, int port, long bytes)
       throws IOException, InterruptedException {
     byte[] filler = new byte[BUFFER];
     new Random(42).nextBytes(filler);
-    long deadline = System.nanoTime() + CONNECT_RETRY.toNanos();
-    while (true) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(address, port), 1000);
-        OutputStream out = s.getOutputStream();
-        InputStream in = s.getInputStream();
-        long started = System.nanoTime();
-        long left = bytes;
-        while (left > 0) {
-          int n = (int) Math.min(filler.length, left);
-          out.write(filler, 0, n);
-          left -= n;
-        }
-        s.shutdownOutput();
-        if (in.read() < 0) {
-          throw new IOException("the sink closed without acknowledging");
-        }
-        return new long[] {bytes, System.nanoTime() - started};
-      } catch (java.net.ConnectException e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(100);
+    RetryPolicy<long[]> retry =
+        RetryPolicy.<long[]>builder()
+            .handle(ConnectException.class)
+            .withDelay(CONNECT_DELAY)
+            .withMaxDuration(CONNECT_RETRY)
+            .withMaxRetries(-1)
+            .build();
+    try {
+      return Failsafe.with(retry).get(() -> sendOnce(address, port, bytes, filler));
+    } catch (FailsafeException e) {
+      if (e.getCause() instanceof InterruptedException i) {
+        Thread.currentThread().interrupt();
+        throw i;
       }
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw e;
+    }
+  }
+
+  private static long[] sendOnce(String address, int port, long bytes, byte[] filler)
+      throws IOException {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(address, port), 1000);
+      OutputStream out = s.getOutputStream();
+      InputStream in = s.getInputStream();
+      long started = System.nanoTime();
+      long left = bytes;
+      while (left > 0) {
+        int n = (int) Math.min(filler.length, left);
+        out.write(filler, 0, n);
+        left -= n;
+      }
+      s.shutdownOutput();
+      if (in.read() < 0) {
+        throw new IOException("the sink closed without acknowledging");
+      }
+      return new long[] {bytes, System.nanoTime() - started};
     }
   }
 }

@@ -2,7 +2,7 @@ package dev.ferry.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.testbed.ProbeResult;
+import dev.ferry.lab.testbed.ProbeResult;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -2,13 +2,14 @@ package dev.ferry.cli;
 
 import dev.ferry.api.AgentClient;
 import dev.ferry.api.AgentEndpoint;
-import dev.ferry.testbed.Testbed;
+import dev.ferry.api.HostDirectory;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /**
  * How a command finds its agent: {@code --agent URL} (or {@code FERRY_AGENT}), or {@code --host
- * NAME} of a running testbed, whose agents are reached through their unix sockets.
+ * NAME} of a running local testbed, whose agents are reached through their unix sockets as its
+ * {@link HostDirectory} lists them.
  */
 final class AgentOptions {
   static final String DEFAULT_AGENT = "unix:/run/ferry/agent.sock";
@@ -40,10 +41,9 @@ final class AgentOptions {
       if (agent != null) {
         throw new IllegalArgumentException("give either --agent or --host, not both");
       }
-      return Testbed.load(testbed).hosts().stream()
-          .filter(h -> h.name().equals(host))
-          .findFirst()
-          .map(h -> (AgentEndpoint) new AgentEndpoint.Unix(h.plan().agentSocket()))
+      return directory()
+          .host(host)
+          .map(h -> (AgentEndpoint) new AgentEndpoint.Unix(java.nio.file.Path.of(h.agentSocket())))
           .orElseThrow(
               () ->
                   new IllegalArgumentException(
@@ -54,6 +54,11 @@ final class AgentOptions {
             .or(() -> Optional.ofNullable(System.getenv("FERRY_AGENT")))
             .orElse(DEFAULT_AGENT);
     return AgentEndpoint.parse(text);
+  }
+
+  /** The hosts of the testbed {@code --testbed} names. */
+  HostDirectory directory() {
+    return HostDirectory.read(HostDirectory.DEFAULT_ROOT, testbed);
   }
 
   AgentClient client() {

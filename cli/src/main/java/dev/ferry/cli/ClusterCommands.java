@@ -73,7 +73,7 @@ final class ClusterCommands {
         }
         String last = "";
         while (await && !m.status().done()) {
-          Thread.sleep(500);
+          ManagerCadence.pause(ManagerCadence.MIGRATION);
           m = client.migration(m.id());
           String line = String.join("  ", ClusterRender.migrationRow(m));
           if (!out.json() && !line.equals(last)) {

@@ -2,7 +2,6 @@ package dev.ferry.cli;
 
 import dev.ferry.api.AgentUnreachableException;
 import dev.ferry.api.ApiException;
-import dev.ferry.testbed.TestbedException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,8 +20,6 @@ import picocli.CommandLine.Command;
       MigrationCommands.class,
       AgentCommand.class,
       ManagerCommand.class,
-      TestbedCommands.class,
-      DemoCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Ferry {
@@ -58,10 +55,7 @@ public final class Ferry {
   }
 
   private static String message(Throwable e) {
-    return switch (e) {
-      case TestbedException t -> t.getMessage();
-      default -> e.getMessage() == null ? e.toString() : e.getMessage();
-    };
+    return e.getMessage() == null ? e.toString() : e.getMessage();
   }
 
   /** Reports the build's version. */

@@ -12,8 +12,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class Interrupts {
   private final AtomicBoolean pending = new AtomicBoolean();
+  private final Runnable onSignal;
   private Object previous;
   private boolean installed;
+
+  /**
+   * @param onSignal run on the signal's thread at each Ctrl-C, to wake whoever waits
+   */
+  Interrupts(Runnable onSignal) {
+    this.onSignal = onSignal;
+  }
 
   /** Starts catching SIGINT; {@link #takePending()} reports each Ctrl-C once. */
   void install() {
@@ -25,6 +33,7 @@ final class Interrupts {
           (Object proxy, Method m, Object[] args) -> {
             if (m.getName().equals("handle")) {
               pending.set(true);
+              onSignal.run();
             }
             return null;
           };

@@ -55,7 +55,7 @@ final class MaintenanceCommands {
           out.line("%s", line);
           last = line;
         }
-        Thread.sleep(1000);
+        ManagerCadence.pause(ManagerCadence.MAINTENANCE);
         st = client.maintenance(host);
       }
       return st;

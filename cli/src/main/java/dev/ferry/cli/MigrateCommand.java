@@ -1,20 +1,14 @@
 package dev.ferry.cli;
 
 import dev.ferry.api.AgentClient;
+import dev.ferry.api.MigrationFollower;
 import dev.ferry.api.MigrationRequest;
-import dev.ferry.api.VmInfo;
 import dev.ferry.common.DataRate;
 import dev.ferry.migration.MigrationRecord;
 import dev.ferry.migration.MigrationSettings;
 import dev.ferry.migration.MigrationState;
 import dev.ferry.migration.TimeoutAction;
-import dev.ferry.qemu.BootSpec;
-import dev.ferry.testbed.OutageProbe;
-import dev.ferry.testbed.ProbeResult;
-import dev.ferry.testbed.Testbed;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,11 +18,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code ferry vm migrate NAME --to HOST}: live migration with progress and a measured outage. */
+/**
+ * {@code ferry vm migrate NAME --to HOST}: live migration with progress. (The outage a client sees
+ * is measured by the lab: {@code ferry-lab migrate}.)
+ */
 @Command(
     name = "migrate",
-    description = "Live-migrate a running VM to another host, showing progress and the outage.")
+    description = "Live-migrate a running VM to another host, showing progress.")
 final class MigrateCommand implements Callable<Integer> {
+  /** Longer than any time budget; the agent ends a migration long before. */
+  private static final Duration WAIT_LIMIT = Duration.ofHours(24);
+
   @Mixin AgentOptions agent;
   @Spec CommandSpec spec;
 
@@ -101,14 +101,6 @@ final class MigrateCommand implements Callable<Integer> {
   boolean keepSource;
 
   @Option(
-      names = "--probe",
-      arity = "0..1",
-      fallbackValue = "auto",
-      description =
-          "Probe the guest's echo service every ms from the testbed's client namespace; optional IP (default: from the VM's ferry.ip=).")
-  String probe;
-
-  @Option(
       names = "--watch",
       negatable = true,
       description = "Show live progress (default: on a terminal).")
@@ -131,32 +123,20 @@ final class MigrateCommand implements Callable<Integer> {
             keepSource);
     String destAgent = toAgent != null ? toAgent : testbedAgentUrl(to);
     try (AgentClient client = agent.client()) {
-      OutageProbe probing = startProbe(client);
-      MigrationRecord record;
-      try {
-        MigrationRecord started =
-            client.migrate(name, new MigrationRequest(to, destAgent, Optional.of(settings)));
-        if (!out.json()) {
-          out.line("Migration %s of %s to %s started", started.id(), name, to);
-          started
-              .prediction()
-              .ifPresent(p -> out.line("  predicted: %s", MigrationView.prediction(p)));
-        }
-        boolean live = watch != null ? watch : System.console() != null && !out.json();
-        record =
-            live
-                ? new MigrationWatcher(
-                        client, spec.commandLine().getOut(), System.console() != null)
-                    .watch(started.id().value())
-                : awaitEnd(client, started.id().value());
-      } finally {
-        if (probing != null && !probingStopped) {
-          probeResult = probing.stop();
-        }
+      MigrationRecord started =
+          client.migrate(name, new MigrationRequest(to, destAgent, Optional.of(settings)));
+      if (!out.json()) {
+        out.line("Migration %s of %s to %s started", started.id(), name, to);
+        started
+            .prediction()
+            .ifPresent(p -> out.line("  predicted: %s", MigrationView.prediction(p)));
       }
-      if (probeResult != null) {
-        record = client.reportOutage(record.id().value(), Math.round(probeResult.outageMs()));
-      }
+      boolean live = watch != null ? watch : System.console() != null && !out.json();
+      MigrationRecord record =
+          live
+              ? new MigrationWatcher(client, spec.commandLine().getOut(), System.console() != null)
+                  .watch(started.id().value())
+              : awaitEnd(client, started.id().value());
       if (out.json()) {
         out.json(record);
       } else {
@@ -166,43 +146,11 @@ final class MigrateCommand implements Callable<Integer> {
     }
   }
 
-  private boolean probingStopped;
-  private ProbeResult probeResult;
-
-  private OutageProbe startProbe(AgentClient client) {
-    if (probe == null) {
-      return null;
-    }
-    String ip = probe.equals("auto") ? guestIp(client.vm(name)) : probe;
-    Testbed tb = Testbed.load(agent.testbed);
-    Path tool =
-        TestbedCommands.guestDir()
-            .map(g -> g.resolve("bin/ferry-probe"))
-            .orElseThrow(
-                () -> new IllegalStateException("ferry-probe not found: build the guest image"));
-    return OutageProbe.start(tb, tool, ip, Duration.ofMillis(1), Duration.ofSeconds(30));
-  }
-
-  static String guestIp(VmInfo vm) {
-    if (vm.spec().boot() instanceof BootSpec.Kernel k) {
-      return Arrays.stream(k.cmdline().split("\\s+"))
-          .filter(a -> a.startsWith("ferry.ip="))
-          .map(a -> a.substring("ferry.ip=".length()).split("/")[0])
-          .findFirst()
-          .orElseThrow(
-              () ->
-                  new IllegalArgumentException(
-                      "VM " + vm.spec().name() + " has no ferry.ip=; give --probe IP"));
-    }
-    throw new IllegalArgumentException(
-        "VM " + vm.spec().name() + " boots from firmware; give --probe IP");
-  }
-
   private String testbedAgentUrl(String host) {
-    return Testbed.load(agent.testbed).hosts().stream()
-        .filter(h -> h.name().equals(host))
-        .findFirst()
-        .map(h -> h.plan().agentUrl().toString())
+    return agent
+        .directory()
+        .host(host)
+        .map(h -> h.agentUrl())
         .orElseThrow(
             () ->
                 new IllegalArgumentException(
@@ -213,18 +161,13 @@ final class MigrateCommand implements Callable<Integer> {
                         + "'; give --to-agent URL"));
   }
 
+  /** Waits for the migration's end through the agent's events; an interrupt ends the wait. */
   static MigrationRecord awaitEnd(AgentClient client, String id) {
-    while (true) {
-      MigrationRecord r = client.migration(id);
-      if (r.state().terminal()) {
-        return r;
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return r;
-      }
+    try {
+      return MigrationFollower.awaitEnd(client, id, WAIT_LIMIT, r -> {});
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return client.migration(id);
     }
   }
 }

@@ -133,7 +133,7 @@ final class MigrationCommands {
               out().line("%s", line);
               last = line;
             }
-            Thread.sleep(500);
+            ManagerCadence.pause(ManagerCadence.MIGRATION);
             m = c.migration(id);
           }
           print(m);

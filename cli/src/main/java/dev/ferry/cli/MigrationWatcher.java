@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import dev.ferry.api.AgentClient;
 import dev.ferry.api.ApiException;
+import dev.ferry.api.MigrationFollower;
 import dev.ferry.migration.MigrationRecord;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -12,11 +13,11 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Follows one migration until it ends, drawing its progress: redrawn in place on a terminal, a line
- * per second otherwise. Ctrl-C asks whether to abort.
+ * Follows one migration until it ends, drawing its progress as the agent's events report it:
+ * redrawn in place on a terminal, at most a line per second otherwise. Ctrl-C asks whether to
+ * abort. An interrupt of the calling thread ends the watch with the last record read.
  */
 final class MigrationWatcher {
-  private static final Duration POLL = Duration.ofMillis(200);
   private static final Duration PLAIN_EVERY = Duration.ofSeconds(1);
 
   private final AgentClient agent;
@@ -30,37 +31,48 @@ final class MigrationWatcher {
   }
 
   MigrationRecord watch(String id) {
-    Interrupts interrupts = new Interrupts();
-    interrupts.install();
-    try {
-      Instant lastLine = Instant.EPOCH;
-      String lastState = "";
-      while (true) {
-        MigrationRecord r = agent.migration(id);
-        String line = MigrationView.progressLine(r);
-        if (terminal) {
-          out.print("\r\033[K" + line);
-          out.flush();
-        } else if (!r.state().label().equals(lastState)
-            || Duration.between(lastLine, Instant.now()).compareTo(PLAIN_EVERY) >= 0) {
-          out.println(line);
-          out.flush();
-          lastLine = Instant.now();
-        }
-        lastState = r.state().label();
-        if (r.state().terminal()) {
-          if (terminal) {
-            out.println();
-          }
-          return r;
-        }
-        if (interrupts.takePending()) {
-          confirmAbort(id);
-        }
-        sleep(POLL);
+    try (MigrationFollower follower = new MigrationFollower(agent, id)) {
+      Interrupts interrupts = new Interrupts(follower::wake);
+      interrupts.install();
+      try {
+        return follow(id, follower, interrupts);
+      } finally {
+        interrupts.uninstall();
       }
-    } finally {
-      interrupts.uninstall();
+    }
+  }
+
+  private MigrationRecord follow(String id, MigrationFollower follower, Interrupts interrupts) {
+    Instant lastLine = Instant.EPOCH;
+    String lastState = "";
+    MigrationRecord r = agent.migration(id);
+    while (true) {
+      String line = MigrationView.progressLine(r);
+      if (terminal) {
+        out.print("\r\033[K" + line);
+        out.flush();
+      } else if (!r.state().label().equals(lastState)
+          || Duration.between(lastLine, Instant.now()).compareTo(PLAIN_EVERY) >= 0) {
+        out.println(line);
+        out.flush();
+        lastLine = Instant.now();
+      }
+      lastState = r.state().label();
+      if (r.state().terminal()) {
+        if (terminal) {
+          out.println();
+        }
+        return r;
+      }
+      if (interrupts.takePending()) {
+        confirmAbort(id);
+      }
+      try {
+        r = follower.next(MigrationFollower.FALLBACK);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return r;
+      }
     }
   }
 
@@ -85,13 +97,5 @@ final class MigrationWatcher {
       out.println("continuing");
     }
     out.flush();
-  }
-
-  private static void sleep(Duration d) {
-    try {
-      Thread.sleep(d);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

@@ -10,7 +10,7 @@ import dev.ferry.api.ClusterVm;
 import dev.ferry.api.ClusterVmCreate;
 import dev.ferry.api.ManagerClient;
 import dev.ferry.common.ByteSize;
-import dev.ferry.testbed.PostgresServer;
+import dev.ferry.lab.testbed.PostgresServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 import dev.ferry.api.AgentEndpoint;
 import dev.ferry.api.ManagerClient;
 import dev.ferry.cli.Ferry;
-import dev.ferry.testbed.Testbed;
+import dev.ferry.lab.testbed.Testbed;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -2,7 +2,7 @@ package dev.ferry.bench.ferry;
 
 import dev.ferry.api.AgentClient;
 import dev.ferry.common.ByteSize;
-import dev.ferry.testbed.HostPlan;
+import dev.ferry.lab.testbed.HostPlan;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;

@@ -3,6 +3,7 @@ package dev.ferry.bench.ferry;
 import dev.ferry.api.AgentClient;
 import dev.ferry.api.AgentEndpoint;
 import dev.ferry.api.ApiException;
+import dev.ferry.api.MigrationFollower;
 import dev.ferry.api.MigrationRequest;
 import dev.ferry.api.VmCreateRequest;
 import dev.ferry.bench.BenchWorld;
@@ -11,11 +12,11 @@ import dev.ferry.bench.Outcome;
 import dev.ferry.bench.Peer;
 import dev.ferry.bench.RunResult;
 import dev.ferry.bench.Scenario;
+import dev.ferry.lab.testbed.HostPlan;
 import dev.ferry.migration.MigrationRecord;
 import dev.ferry.migration.MigrationSettings;
 import dev.ferry.migration.MigrationState;
 import dev.ferry.migration.TimeoutAction;
-import dev.ferry.testbed.HostPlan;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -85,14 +86,10 @@ public final class FerryPeer implements Peer {
           Optional.of(e.getMessage()));
     }
     String id = r.id().value();
-    long deadline = System.nanoTime() + giveUpAfter.plusSeconds(60).toNanos();
-    while (!r.state().terminal() && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
+    try {
+      r = MigrationFollower.awaitEnd(source, id, giveUpAfter.plusSeconds(60), x -> {});
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       r = source.migration(id);
     }
     if (!r.state().terminal()) {

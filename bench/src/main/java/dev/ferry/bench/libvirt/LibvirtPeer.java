@@ -11,7 +11,7 @@ import dev.ferry.bench.RunResult;
 import dev.ferry.bench.Scenario;
 import dev.ferry.common.process.ProcessOutcome;
 import dev.ferry.common.process.ProcessRunner;
-import dev.ferry.testbed.ExecResult;
+import dev.ferry.lab.testbed.ExecResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

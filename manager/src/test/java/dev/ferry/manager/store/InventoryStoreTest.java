@@ -10,7 +10,7 @@ import dev.ferry.api.MaintenanceStatus;
 import dev.ferry.api.QueueLimits;
 import dev.ferry.api.VmState;
 import dev.ferry.common.ByteSize;
-import dev.ferry.testbed.PostgresServer;
+import dev.ferry.lab.testbed.PostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
