@@ -3,17 +3,16 @@ package dev.ferry.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.api.AgentRoutes;
+import dev.ferry.api.http.HostileRequests;
+import dev.ferry.api.http.HostileRequests.Call;
 import dev.ferry.api.route.Route;
 import dev.ferry.qemu.AcceleratorChoice;
 import dev.ferry.qemu.QemuBinary;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,40 +51,6 @@ class AgentHostileRequestsTest {
           AgentRoutes.EVENTS,
           AgentRoutes.BANDWIDTH_SINK);
 
-  private static final List<String> NAMES =
-      List.of(
-          "nope",
-          "../../etc/passwd",
-          "x".repeat(10_000),
-          "ωmega-vm",
-          "vm\u0000null",
-          "vm1;reboot",
-          "m-0123456789ab/../../x",
-          "%2e%2e%2f");
-
-  private static final List<String> BODIES =
-      List.of(
-          "",
-          "null",
-          "[]",
-          "123",
-          "true",
-          "\"text\"",
-          "{}",
-          "{\"unknown\":1}",
-          "{\"name\":123,\"memory\":true}",
-          "{\"name\":\"" + "n".repeat(10_000) + "\",\"memory\":\"128M\"}",
-          "{\"name\":\"../x\",\"memory\":\"128M\",\"kernel\":\"/etc/shadow\"}",
-          "{\"name\":\"vm\",\"memory\":\"128M\",\"kernel\":\"/tmp/a\\u0000b\"}",
-          "{\"epoch\":-1}",
-          "{\"bandwidth\":\"-5M\"}",
-          "{\"destinationHost\":\"b\",\"destinationAgent\":\"exec:touch /tmp/x\"}",
-          "{\"migration\":\"m-0123456789ab\",\"source\":\"a\",\"spec\":null}",
-          "{\"url\":null}",
-          "{",
-          "\u0000\u0001",
-          "{\"a\":" + "[".repeat(5_000) + "]".repeat(5_000) + "}");
-
   @BeforeAll
   static void start() throws IOException {
     Path storage = Files.createDirectories(dir.resolve("images"));
@@ -112,74 +77,17 @@ class AgentHostileRequestsTest {
     }
   }
 
-  private record Call(String method, String path, String contentType, String body) {
-    @Override
-    public String toString() {
-      String b = body == null ? "-" : body;
-      return method
-          + " "
-          + (path.length() > 80 ? path.substring(0, 80) + "..." : path)
-          + " ["
-          + contentType
-          + "] "
-          + (b.length() > 60 ? b.substring(0, 60) + "..." : b);
-    }
-  }
-
-  private static String path(Route<?, ?> route, String value) {
-    String p = route.template();
-    for (String param : route.pathParams()) {
-      p = p.replace("{" + param + "}", URLEncoder.encode(value, StandardCharsets.UTF_8));
-    }
-    return p;
-  }
-
   private static List<Call> hostileCalls() {
-    List<Call> calls = new ArrayList<>();
-    for (Route<?, ?> r : AgentRoutes.table().routes()) {
-      if (BENIGN.contains(r)) {
-        continue;
-      }
-      String m = r.method().name();
-      for (String name : r.pathParams().isEmpty() ? List.of("") : NAMES) {
-        calls.add(new Call(m, path(r, name), "application/json", "{}"));
-      }
-      if (r.takesBody()) {
-        for (String body : BODIES) {
-          calls.add(new Call(m, path(r, "nope"), "application/json", body));
-        }
-        calls.add(new Call(m, path(r, "nope"), "text/plain", "{}"));
-        calls.add(new Call(m, path(r, "nope"), "application/x-www-form-urlencoded", "a=b"));
-      }
-      for (String other : List.of("PATCH", "PUT", "DELETE", "POST")) {
-        if (!other.equals(m)
-            && AgentRoutes.table().routes().stream()
-                .noneMatch(
-                    x -> x.method().name().equals(other) && x.template().equals(r.template()))) {
-          calls.add(new Call(other, path(r, "nope"), "application/json", "{}"));
-          break;
-        }
-      }
-    }
+    List<Call> calls = new ArrayList<>(HostileRequests.against(AgentRoutes.table(), BENIGN));
     calls.add(new Call("POST", "/v1/vms?force=maybe", "application/json", "{}"));
     calls.add(new Call("DELETE", "/v1/vms/nope?force=2", "application/json", null));
     calls.add(new Call("GET", "/v1/vms/nope/console?bytes=-1", "application/json", null));
     calls.add(new Call("GET", "/v1/events?since=abc", "application/json", null));
-    calls.add(new Call("GET", "/v1/../../etc/passwd", "application/json", null));
     return calls;
   }
 
   private static HttpResponse<String> send(Call c) throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(base + c.path().replace(" ", "%20")))
-            .timeout(Duration.ofSeconds(30))
-            .header("Content-Type", c.contentType());
-    b.method(
-        c.method(),
-        c.body() == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(c.body()));
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return HostileRequests.send(http, base, c);
   }
 
   private static List<String> vmRecords() throws IOException {
@@ -199,27 +107,7 @@ class AgentHostileRequestsTest {
     List<String> recordsBefore = vmRecords();
     List<Call> calls = hostileCalls();
     assertThat(calls).hasSizeGreaterThanOrEqualTo(200);
-    List<String> wrong = new ArrayList<>();
-    for (Call c : calls) {
-      HttpResponse<String> r;
-      try {
-        r = send(c);
-      } catch (IOException e) {
-        // The server closes the connection after refusing an unparseable request line (a NUL,
-        // a 10k-character path); the client may already have queued the next request on it.
-        try {
-          r = send(c);
-        } catch (IOException again) {
-          wrong.add("no reply for " + c + ": " + again);
-          continue;
-        }
-      }
-      if (r.statusCode() < 400 || r.statusCode() >= 500) {
-        wrong.add(r.statusCode() + " for " + c + ": " + r.body());
-      } else if (!r.body().contains("\"message\"")) {
-        wrong.add(r.statusCode() + " without a message for " + c + ": " + r.body());
-      }
-    }
+    List<String> wrong = HostileRequests.wrongReplies(base, calls);
     assertThat(wrong).as("%d hostile requests", calls.size()).isEmpty();
     assertThat(send(new Call("GET", "/v1/vms", "application/json", null)).body())
         .isEqualTo(vmsBefore);

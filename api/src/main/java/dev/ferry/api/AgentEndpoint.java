@@ -15,6 +15,9 @@ public sealed interface AgentEndpoint {
 
   /** Parses {@code http://host:port}, {@code unix:/path} or a bare absolute socket path. */
   static AgentEndpoint parse(String text) {
+    if (text == null || text.isBlank()) {
+      throw new IllegalArgumentException("the agent address is missing");
+    }
     String t = text.strip();
     if (t.startsWith("unix:")) {
       return new Unix(Path.of(t.substring("unix:".length()).replaceFirst("^//", "")));
@@ -23,9 +26,24 @@ public sealed interface AgentEndpoint {
       return new Unix(Path.of(t));
     }
     if (t.startsWith("http://") || t.startsWith("https://")) {
-      URI uri = URI.create(t.endsWith("/") ? t.substring(0, t.length() - 1) : t);
+      URI uri;
+      try {
+        uri = new URI(t.endsWith("/") ? t.substring(0, t.length() - 1) : t);
+      } catch (java.net.URISyntaxException e) {
+        throw new IllegalArgumentException(
+            "agent URL '" + text + "' is malformed: " + e.getReason());
+      }
       if (uri.getHost() == null) {
         throw new IllegalArgumentException("agent URL '" + text + "' has no host");
+      }
+      if (uri.getRawUserInfo() != null
+          || !uri.getRawPath().isEmpty()
+          || uri.getRawQuery() != null
+          || uri.getRawFragment() != null) {
+        throw new IllegalArgumentException(
+            "agent URL '"
+                + text
+                + "' must be http://HOST:PORT, without user, password, path, query or fragment");
       }
       return new Tcp(uri);
     }

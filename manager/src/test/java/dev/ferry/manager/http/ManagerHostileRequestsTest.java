@@ -1,0 +1,106 @@
+package dev.ferry.manager.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.api.ManagerRoutes;
+import dev.ferry.api.http.HostileRequests;
+import dev.ferry.api.http.HostileRequests.Call;
+import dev.ferry.api.route.Route;
+import dev.ferry.manager.Manager;
+import dev.ferry.manager.ManagerConfig;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every route of the manager called with malformed and hostile input ({@link HostileRequests}):
+ * each answers 4xx with a message, none 5xx, the inventory (hosts, VMs, migrations, limits, balance
+ * settings) is the same afterwards, and the manager still answers.
+ */
+class ManagerHostileRequestsTest {
+  @TempDir static Path dir;
+  private static Manager manager;
+  private static HttpClient http;
+  private static URI base;
+
+  /** Routes that rightly answer 2xx with no body and no known name. */
+  private static final Set<Route<?, ?>> BENIGN =
+      Set.of(
+          ManagerRoutes.HOSTS,
+          ManagerRoutes.VMS,
+          ManagerRoutes.MIGRATIONS,
+          ManagerRoutes.BALANCE,
+          ManagerRoutes.LIMITS,
+          ManagerRoutes.EVENTS,
+          ManagerRoutes.METRICS,
+          ManagerRoutes.APPLY_BALANCE);
+
+  @BeforeAll
+  static void start() throws IOException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    manager =
+        Manager.start(
+            new ManagerConfig(
+                Optional.of(new InetSocketAddress("127.0.0.1", port)),
+                Optional.of(dir.resolve("manager.sock")),
+                "sqlite:" + dir.resolve("inventory.db"),
+                Optional.empty(),
+                ManagerConfig.DEFAULT_HEARTBEAT,
+                ManagerConfig.DEFAULT_BALANCE_INTERVAL));
+    http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    base = URI.create("http://127.0.0.1:" + port);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (manager != null) {
+      manager.close();
+    }
+  }
+
+  private static String get(String path) throws Exception {
+    var r = HostileRequests.send(http, base, new Call("GET", path, "application/json", null));
+    assertThat(r.statusCode()).as("GET %s: %s", path, r.body()).isEqualTo(200);
+    return r.body();
+  }
+
+  private static List<String> inventory() throws Exception {
+    return List.of(
+        get("/v1/hosts"),
+        get("/v1/vms"),
+        get("/v1/migrations"),
+        get("/v1/queue/limits"),
+        get("/v1/balance").replaceAll("\"(at|generatedAt|time)\":\"[^\"]*\"", ""));
+  }
+
+  @Test
+  void everyHostileRequestIsA4xxAndChangesNothing() throws Exception {
+    List<String> before = inventory();
+    List<Call> calls = new ArrayList<>(HostileRequests.against(ManagerRoutes.table(), BENIGN));
+    calls.add(new Call("POST", "/v1/hosts", "application/json", "{\"url\":null}"));
+    calls.add(new Call("POST", "/v1/hosts", "application/json", "{\"url\":\"exec:id\"}"));
+    for (String url : List.of("http://127.0.0.1:1/x", "http://u:p@127.0.0.1:1", "http://[::1")) {
+      calls.add(new Call("POST", "/v1/hosts", "application/json", "{\"url\":\"" + url + "\"}"));
+    }
+    assertThat(calls).hasSizeGreaterThanOrEqualTo(200);
+    List<String> wrong = HostileRequests.wrongReplies(base, calls);
+    assertThat(wrong).as("%d hostile requests", calls.size()).isEmpty();
+    assertThat(inventory()).isEqualTo(before);
+  }
+}
