@@ -6,6 +6,9 @@ import dev.ferry.api.HostFacts;
 import dev.ferry.api.HostLoadSample;
 import dev.ferry.api.VmInfo;
 import dev.ferry.api.VmState;
+import dev.ferry.manager.leases.LeaseCause;
+import dev.ferry.manager.leases.LeaseDecision;
+import dev.ferry.manager.leases.Leases;
 import dev.ferry.manager.store.EventLog;
 import dev.ferry.manager.store.HostStore;
 import dev.ferry.manager.store.MigrationStore;
@@ -40,6 +43,7 @@ public final class HostMonitor {
 
   private final HostStore hosts;
   private final VmStore vms;
+  private final Leases leases;
   private final MigrationStore migrations;
   private final EventLog events;
   private final AgentPool agents;
@@ -53,6 +57,7 @@ public final class HostMonitor {
   public HostMonitor(
       HostStore hosts,
       VmStore vms,
+      Leases leases,
       MigrationStore migrations,
       EventLog events,
       AgentPool agents,
@@ -60,6 +65,7 @@ public final class HostMonitor {
     this.hosts = hosts;
     this.migrations = migrations;
     this.vms = vms;
+    this.leases = leases;
     this.events = events;
     this.agents = agents;
     this.clock = clock;
@@ -155,7 +161,7 @@ public final class HostMonitor {
           && !listed.contains(name)
           && !migrating.contains(name)
           && row.vm().seen().isBefore(now.minus(VANISH_GRACE))) {
-        vms.delete(name);
+        leases.withdraw(name, LeaseCause.VANISHED, host + " no longer lists it");
         events.record("vm-gone", name, host + " no longer has it; removed from the inventory");
       }
     }
@@ -167,17 +173,10 @@ public final class HostMonitor {
       }
       if (row == null) {
         if (v.owner().equals(host)) {
-          boolean adopted =
-              vms.grant(
-                  name,
-                  host,
-                  v.epoch(),
-                  v.state(),
-                  v.spec().vcpus(),
-                  v.spec().memory(),
-                  Set.of(),
-                  now);
-          if (adopted) {
+          Leases.Grant grant =
+              new Leases.Grant(
+                  name, host, v.epoch(), v.state(), v.spec().vcpus(), v.spec().memory(), Set.of());
+          if (leases.grant(grant, LeaseCause.ADOPTED) instanceof LeaseDecision.Granted) {
             events.record(
                 "vm-adopted",
                 name,

@@ -9,6 +9,8 @@ import dev.ferry.api.QueueLimits;
 import dev.ferry.common.DataRate;
 import dev.ferry.manager.ManagerException;
 import dev.ferry.manager.hosts.AgentPool;
+import dev.ferry.manager.leases.LeaseCause;
+import dev.ferry.manager.leases.Leases;
 import dev.ferry.manager.metrics.ManagerMetrics;
 import dev.ferry.manager.store.EventLog;
 import dev.ferry.manager.store.HostStore;
@@ -47,6 +49,7 @@ public final class MigrationQueue implements AutoCloseable {
 
   private final MigrationStore store;
   private final VmStore vms;
+  private final Leases leases;
   private final HostStore hosts;
   private final EventLog events;
   private final AgentPool agents;
@@ -64,6 +67,7 @@ public final class MigrationQueue implements AutoCloseable {
   public MigrationQueue(
       MigrationStore store,
       VmStore vms,
+      Leases leases,
       HostStore hosts,
       EventLog events,
       AgentPool agents,
@@ -72,6 +76,7 @@ public final class MigrationQueue implements AutoCloseable {
       ManagerMetrics metrics) {
     this.store = store;
     this.vms = vms;
+    this.leases = leases;
     this.hosts = hosts;
     this.events = events;
     this.agents = agents;
@@ -423,10 +428,15 @@ public final class MigrationQueue implements AutoCloseable {
         status = ClusterMigration.Status.COMPLETED;
         reason = null;
         long epoch = r.epoch().orElse(-1L);
-        vms.find(m.vm())
-            .filter(v -> v.vm().host().equals(m.source()) && epoch > 0)
-            .ifPresent(
-                v -> vms.transfer(m.vm(), m.source(), m.destination(), epoch - 1, clock.instant()));
+        if (epoch > 0) {
+          leases.transfer(
+              m.vm(),
+              m.source(),
+              m.destination(),
+              epoch - 1,
+              LeaseCause.MIGRATION_COMPLETED,
+              m.id());
+        }
       }
       case MigrationState.Aborted a -> {
         status = ClusterMigration.Status.ABORTED;
