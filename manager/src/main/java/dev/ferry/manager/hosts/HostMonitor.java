@@ -20,8 +20,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Heartbeats: every interval, asks each host's agent for its facts, load and VMs, records them, and
  * marks a host that does not answer as unreachable (with the time). Nothing is restarted elsewhere
- * when a host goes away. Runs on the manager's scheduler, one host after another.
+ * when a host goes away. Each round starts on the manager's scheduler and beats all hosts in
+ * parallel, one virtual thread per host; {@link #beat} is thread-safe.
  *
  * <p>VMs: a VM its lease holder reports updates the inventory; a VM the inventory does not know,
  * found running on a host, is adopted with a lease to that host at the agent's epoch (a host added
@@ -49,8 +54,7 @@ public final class HostMonitor {
   private final AgentPool agents;
   private final Clock clock;
   private final Map<String, HostLoadSample> lastSample = new ConcurrentHashMap<>();
-  private final List<java.util.function.Consumer<ClusterHost>> beatListeners =
-      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Consumer<ClusterHost>> beatListeners = new CopyOnWriteArrayList<>();
   private final Map<String, Double> cpuByVm = new ConcurrentHashMap<>();
   private final Set<String> reportedConflicts = ConcurrentHashMap.newKeySet();
 
@@ -72,7 +76,7 @@ public final class HostMonitor {
   }
 
   /** Calls {@code listener} with each host's record after a heartbeat answered. */
-  public void onBeat(java.util.function.Consumer<ClusterHost> listener) {
+  public void onBeat(Consumer<ClusterHost> listener) {
     beatListeners.add(listener);
   }
 
@@ -82,13 +86,25 @@ public final class HostMonitor {
         this::beatAllQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * One round: every host's heartbeat on its own virtual thread, so one slow or silent agent (which
+   * costs up to the heartbeat timeout) delays no other host; returns when all have answered or
+   * timed out, so rounds never overlap.
+   */
   private void beatAllQuietly() {
-    for (ClusterHost h : hosts.all()) {
-      try {
-        beat(h);
-      } catch (RuntimeException e) {
-        log.warn("Heartbeat of {} failed unexpectedly", h.name(), e);
+    try (ExecutorService round = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (ClusterHost h : hosts.all()) {
+        round.execute(
+            () -> {
+              try {
+                beat(h);
+              } catch (RuntimeException e) {
+                log.warn("Heartbeat of {} failed unexpectedly", h.name(), e);
+              }
+            });
       }
+    } catch (RuntimeException e) {
+      log.warn("Heartbeat round failed unexpectedly", e);
     }
   }
 
