@@ -128,7 +128,7 @@ final class Follower implements Runnable {
         ctx.reader(source).followEvents(lastSeq, this::opened, this::onEvent);
       } catch (RuntimeException e) {
         failed = true;
-        if (!warned) {
+        if (!warned && !stopped) {
           log.info(
               "No event stream from {} for migration {} ({}); reading its record every {}",
               source,
