@@ -38,9 +38,11 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -205,6 +207,20 @@ public final class AgentClient extends RestClient {
    * the thread is interrupted, or {@code sink} throws. Blocks the calling thread.
    */
   public void followEvents(long sinceSeq, Consumer<AgentEvent> sink) {
+    followEvents(sinceSeq, () -> {}, sink);
+  }
+
+  /**
+   * Follows the agent's event stream after event {@code sinceSeq} (the agent replays the events it
+   * kept after that one first, so a client that reconnects with the last sequence number it saw
+   * misses nothing the agent still holds), calling {@code onOpen} once the agent accepted the
+   * stream and {@code sink} for each event, until the stream ends, the thread is interrupted
+   * (returns with the interrupt flag set), or {@code sink} throws. Blocks the calling thread; the
+   * request is aborted whichever way it ends.
+   *
+   * @throws AgentUnreachableException if the stream cannot be opened or breaks
+   */
+  public void followEvents(long sinceSeq, Runnable onOpen, Consumer<AgentEvent> sink) {
     InputStreamResponseListener listener = new InputStreamResponseListener();
     Request req =
         http.newRequest(endpoint.baseUri().resolve("/v1/events?since=" + sinceSeq))
@@ -220,6 +236,7 @@ public final class AgentClient extends RestClient {
             new ApiError(
                 response.getStatus(), "http_" + response.getStatus(), "event stream refused"));
       }
+      onOpen.run();
       try (InputStream in = listener.getInputStream();
           BufferedReader r =
               new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
@@ -230,11 +247,12 @@ public final class AgentClient extends RestClient {
           }
         }
       }
-    } catch (InterruptedException e) {
+    } catch (InterruptedException | InterruptedIOException e) {
       Thread.currentThread().interrupt();
-      req.abort(e);
     } catch (TimeoutException | ExecutionException | IOException e) {
       throw new AgentUnreachableException(endpoint, e);
+    } finally {
+      req.abort(new CancellationException("event stream closed"));
     }
   }
 }

@@ -5,6 +5,7 @@ import dev.ferry.manager.hosts.AgentPool;
 import dev.ferry.manager.hosts.HostMonitor;
 import dev.ferry.manager.hosts.HostService;
 import dev.ferry.manager.http.ManagerApi;
+import dev.ferry.manager.leases.Leases;
 import dev.ferry.manager.maintenance.Maintenance;
 import dev.ferry.manager.metrics.ManagerMetrics;
 import dev.ferry.manager.placement.ClusterPlacement;
@@ -50,18 +51,19 @@ public final class Manager implements AutoCloseable {
     MigrationStore migrations = new MigrationStore(db);
     SettingsStore settings = new SettingsStore(db);
     EventLog events = new EventLog(db, clock);
+    Leases leases = new Leases(vms, events, clock);
     this.agents = new AgentPool(Duration.ofSeconds(3));
     this.scheduler =
         Executors.newScheduledThreadPool(
             1, Thread.ofPlatform().name("manager-timer-", 0).factory());
-    this.monitor = new HostMonitor(hosts, vms, migrations, events, agents, clock);
+    this.monitor = new HostMonitor(hosts, vms, leases, migrations, events, agents, clock);
     ManagerMetrics metrics = new ManagerMetrics(() -> queue().active());
     monitor.onBeat(metrics::host);
     ClusterPlacement placement = new ClusterPlacement(hosts, vms, migrations, monitor, clock);
     Operations[] self = new Operations[1];
     this.queue =
         new MigrationQueue(
-            migrations, vms, hosts, events, agents, clock, () -> self[0].limits(), metrics);
+            migrations, vms, leases, hosts, events, agents, clock, () -> self[0].limits(), metrics);
     BalanceService balance = new BalanceService(placement, queue, settings, events, clock);
     this.balance = balance;
     Maintenance maintenance =
@@ -69,7 +71,7 @@ public final class Manager implements AutoCloseable {
     this.ops =
         new Operations(
             new HostService(hosts, vms, events, agents, monitor, clock, config.agentFacingUrl()),
-            new ClusterVms(vms, hosts, migrations, events, agents, placement, clock),
+            new ClusterVms(vms, leases, hosts, migrations, events, agents, placement, clock),
             queue,
             maintenance,
             placement,

@@ -6,6 +6,9 @@ import dev.ferry.api.HostFacts;
 import dev.ferry.api.HostLoadSample;
 import dev.ferry.api.VmInfo;
 import dev.ferry.api.VmState;
+import dev.ferry.manager.leases.LeaseCause;
+import dev.ferry.manager.leases.LeaseDecision;
+import dev.ferry.manager.leases.Leases;
 import dev.ferry.manager.store.EventLog;
 import dev.ferry.manager.store.HostStore;
 import dev.ferry.manager.store.MigrationStore;
@@ -17,8 +20,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Heartbeats: every interval, asks each host's agent for its facts, load and VMs, records them, and
  * marks a host that does not answer as unreachable (with the time). Nothing is restarted elsewhere
- * when a host goes away. Runs on the manager's scheduler, one host after another.
+ * when a host goes away. Each round starts on the manager's scheduler and beats all hosts in
+ * parallel, one virtual thread per host; {@link #beat} is thread-safe.
  *
  * <p>VMs: a VM its lease holder reports updates the inventory; a VM the inventory does not know,
  * found running on a host, is adopted with a lease to that host at the agent's epoch (a host added
@@ -40,19 +48,20 @@ public final class HostMonitor {
 
   private final HostStore hosts;
   private final VmStore vms;
+  private final Leases leases;
   private final MigrationStore migrations;
   private final EventLog events;
   private final AgentPool agents;
   private final Clock clock;
   private final Map<String, HostLoadSample> lastSample = new ConcurrentHashMap<>();
-  private final List<java.util.function.Consumer<ClusterHost>> beatListeners =
-      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Consumer<ClusterHost>> beatListeners = new CopyOnWriteArrayList<>();
   private final Map<String, Double> cpuByVm = new ConcurrentHashMap<>();
   private final Set<String> reportedConflicts = ConcurrentHashMap.newKeySet();
 
   public HostMonitor(
       HostStore hosts,
       VmStore vms,
+      Leases leases,
       MigrationStore migrations,
       EventLog events,
       AgentPool agents,
@@ -60,13 +69,14 @@ public final class HostMonitor {
     this.hosts = hosts;
     this.migrations = migrations;
     this.vms = vms;
+    this.leases = leases;
     this.events = events;
     this.agents = agents;
     this.clock = clock;
   }
 
   /** Calls {@code listener} with each host's record after a heartbeat answered. */
-  public void onBeat(java.util.function.Consumer<ClusterHost> listener) {
+  public void onBeat(Consumer<ClusterHost> listener) {
     beatListeners.add(listener);
   }
 
@@ -76,13 +86,25 @@ public final class HostMonitor {
         this::beatAllQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * One round: every host's heartbeat on its own virtual thread, so one slow or silent agent (which
+   * costs up to the heartbeat timeout) delays no other host; returns when all have answered or
+   * timed out, so rounds never overlap.
+   */
   private void beatAllQuietly() {
-    for (ClusterHost h : hosts.all()) {
-      try {
-        beat(h);
-      } catch (RuntimeException e) {
-        log.warn("Heartbeat of {} failed unexpectedly", h.name(), e);
+    try (ExecutorService round = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (ClusterHost h : hosts.all()) {
+        round.execute(
+            () -> {
+              try {
+                beat(h);
+              } catch (RuntimeException e) {
+                log.warn("Heartbeat of {} failed unexpectedly", h.name(), e);
+              }
+            });
       }
+    } catch (RuntimeException e) {
+      log.warn("Heartbeat round failed unexpectedly", e);
     }
   }
 
@@ -155,7 +177,7 @@ public final class HostMonitor {
           && !listed.contains(name)
           && !migrating.contains(name)
           && row.vm().seen().isBefore(now.minus(VANISH_GRACE))) {
-        vms.delete(name);
+        leases.withdraw(name, LeaseCause.VANISHED, host + " no longer lists it");
         events.record("vm-gone", name, host + " no longer has it; removed from the inventory");
       }
     }
@@ -167,17 +189,10 @@ public final class HostMonitor {
       }
       if (row == null) {
         if (v.owner().equals(host)) {
-          boolean adopted =
-              vms.grant(
-                  name,
-                  host,
-                  v.epoch(),
-                  v.state(),
-                  v.spec().vcpus(),
-                  v.spec().memory(),
-                  Set.of(),
-                  now);
-          if (adopted) {
+          Leases.Grant grant =
+              new Leases.Grant(
+                  name, host, v.epoch(), v.state(), v.spec().vcpus(), v.spec().memory(), Set.of());
+          if (leases.grant(grant, LeaseCause.ADOPTED) instanceof LeaseDecision.Granted) {
             events.record(
                 "vm-adopted",
                 name,

@@ -6,7 +6,9 @@ import dev.ferry.migration.MigrationSettings;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -94,6 +96,21 @@ public final class MigrationStore {
                 .bind("limit", limit)
                 .map((rs, ctx) -> row(rs))
                 .list());
+  }
+
+  /** When each source host last had a migration started (fairness across sources). */
+  public Map<String, Instant> lastStartBySource() {
+    return jdbi.withHandle(
+        h ->
+            h
+                .createQuery(
+                    "SELECT source, MAX(started_at) AS last FROM migrations"
+                        + " WHERE started_at IS NOT NULL GROUP BY source")
+                .map((rs, ctx) -> Map.entry(rs.getString("source"), rs.getLong("last")))
+                .list()
+                .stream()
+                .collect(
+                    Collectors.toMap(Map.Entry::getKey, e -> Instant.ofEpochMilli(e.getValue()))));
   }
 
   private static Row row(java.sql.ResultSet rs) throws java.sql.SQLException {

@@ -14,8 +14,10 @@ import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * The {@code vms} table: the cluster's VMs and their leases. The lease (host, epoch) only ever
- * changes by {@link #grant} for a new VM or by a compare-and-set in {@link #transfer}.
+ * The {@code vms} table: the cluster's VMs and their leases. This class only holds the SQL; the
+ * lease-writing methods ({@link #grant}, {@link #transfer}, {@link #setEpoch}, {@link #delete}) are
+ * called by {@code dev.ferry.manager.leases.Leases} alone, which decides and records every change
+ * of a lease (a layering test checks it).
  */
 public final class VmStore {
   private final Jdbi jdbi;
@@ -82,27 +84,34 @@ public final class VmStore {
   }
 
   /**
-   * Moves a lease from ({@code from}, {@code epoch}) to ({@code to}, {@code epoch + 1}).
+   * What a compare-and-set did.
    *
-   * @return the lease after the call; it names {@code to} only if the move happened (now or before)
+   * @param moved whether this call moved the lease
+   * @param after the lease after the call; empty if the VM is unknown
    */
-  public Optional<Lease> transfer(String vm, String from, String to, long epoch, Instant now) {
+  public record Cas(boolean moved, Optional<Lease> after) {}
+
+  /** Moves a lease from ({@code from}, {@code epoch}) to ({@code to}, {@code epoch + 1}). */
+  public Cas transfer(String vm, String from, String to, long epoch, Instant now) {
     return jdbi.inTransaction(
         h -> {
-          h.createUpdate(
-                  "UPDATE vms SET host = :to, epoch = :next, lease_since = :now"
-                      + " WHERE name = :vm AND host = :from AND epoch = :epoch")
-              .bind("to", to)
-              .bind("next", epoch + 1)
-              .bind("now", now.toEpochMilli())
-              .bind("vm", vm)
-              .bind("from", from)
-              .bind("epoch", epoch)
-              .execute();
-          return h.createQuery("SELECT * FROM vms WHERE name = :n")
-              .bind("n", vm)
-              .map((rs, ctx) -> row(rs).lease())
-              .findOne();
+          int updated =
+              h.createUpdate(
+                      "UPDATE vms SET host = :to, epoch = :next, lease_since = :now"
+                          + " WHERE name = :vm AND host = :from AND epoch = :epoch")
+                  .bind("to", to)
+                  .bind("next", epoch + 1)
+                  .bind("now", now.toEpochMilli())
+                  .bind("vm", vm)
+                  .bind("from", from)
+                  .bind("epoch", epoch)
+                  .execute();
+          Optional<Lease> after =
+              h.createQuery("SELECT * FROM vms WHERE name = :n")
+                  .bind("n", vm)
+                  .map((rs, ctx) -> row(rs).lease())
+                  .findOne();
+          return new Cas(updated > 0, after);
         });
   }
 

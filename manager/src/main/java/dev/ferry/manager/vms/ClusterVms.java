@@ -11,6 +11,9 @@ import dev.ferry.api.VmInfo;
 import dev.ferry.api.VmState;
 import dev.ferry.manager.ManagerException;
 import dev.ferry.manager.hosts.AgentPool;
+import dev.ferry.manager.leases.LeaseCause;
+import dev.ferry.manager.leases.LeaseDecision;
+import dev.ferry.manager.leases.Leases;
 import dev.ferry.manager.store.EventLog;
 import dev.ferry.manager.store.HostStore;
 import dev.ferry.manager.store.MigrationStore;
@@ -23,12 +26,14 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 
 /**
- * The cluster's VMs and their leases. A VM created here gets its lease first (to the host placement
- * chose), then is defined on that host's agent; if the agent refuses, the lease is withdrawn, so
- * nothing is half-created.
+ * The cluster's VMs. A VM created here gets its lease first (to the host placement chose, through
+ * {@link Leases}), then is defined on that host's agent; if the agent refuses, the lease is
+ * withdrawn, so nothing is half-created. Lease transfers asked by agents at handover are passed to
+ * {@link Leases} and its decision answered.
  */
 public final class ClusterVms {
   private final VmStore vms;
+  private final Leases leases;
   private final HostStore hosts;
   private final MigrationStore migrations;
   private final EventLog events;
@@ -39,6 +44,7 @@ public final class ClusterVms {
 
   public ClusterVms(
       VmStore vms,
+      Leases leases,
       HostStore hosts,
       MigrationStore migrations,
       EventLog events,
@@ -46,6 +52,7 @@ public final class ClusterVms {
       Placer placer,
       Clock clock) {
     this.vms = vms;
+    this.leases = leases;
     this.hosts = hosts;
     this.migrations = migrations;
     this.events = events;
@@ -92,26 +99,26 @@ public final class ClusterVms {
               .find(host)
               .orElseThrow(() -> new ManagerException(404, "no host named '" + host + "'"))
               .url();
-      vms.grant(
-          vm.name(),
-          host,
-          0,
-          VmState.STOPPED,
-          vcpus,
-          vm.memory(),
-          request.antiAffinity(),
-          clock.instant());
+      Leases.Grant grant =
+          new Leases.Grant(
+              vm.name(), host, 0, VmState.STOPPED, vcpus, vm.memory(), request.antiAffinity());
+      if (leases.grant(grant, LeaseCause.VM_CREATED) instanceof LeaseDecision.Conflict c) {
+        throw new ManagerException(
+            409,
+            "a VM named '" + vm.name() + "' exists in the cluster (on " + c.current().host() + ")");
+      }
       VmInfo created;
       try {
         created = agents.operations(url).createVm(vm);
       } catch (ApiException e) {
-        vms.delete(vm.name());
+        leases.withdraw(vm.name(), LeaseCause.CREATE_FAILED, host + " refused: " + e.getMessage());
         throw new ManagerException(e.error().status(), host + " refused: " + e.getMessage());
       } catch (RuntimeException e) {
-        vms.delete(vm.name());
+        leases.withdraw(
+            vm.name(), LeaseCause.CREATE_FAILED, host + " did not answer: " + e.getMessage());
         throw new ManagerException(502, host + " did not create it: " + e.getMessage());
       }
-      vms.setEpoch(vm.name(), host, created.epoch());
+      leases.confirmEpoch(vm.name(), host, created.epoch());
       vms.observe(vm.name(), host, created.state(), vcpus, vm.memory(), clock.instant());
       events.record(
           "vm-created",
@@ -134,29 +141,25 @@ public final class ClusterVms {
     if (hosts.find(t.to()).isEmpty()) {
       throw new ManagerException(409, "lease of '" + vm + "' cannot go to unknown host " + t.to());
     }
-    Optional<Lease> after = vms.transfer(vm, t.from(), t.to(), t.epoch(), clock.instant());
-    Lease lease =
-        after.orElseThrow(
-            () -> new ManagerException(404, "the manager knows no VM named '" + vm + "'"));
-    if (!lease.host().equals(t.to()) || lease.epoch() != t.epoch() + 1) {
-      throw new ManagerException(
-          409,
-          "lease of '"
-              + vm
-              + "' is held by "
-              + lease.host()
-              + " at epoch "
-              + lease.epoch()
-              + ", not by "
-              + t.from()
-              + " at epoch "
-              + t.epoch());
-    }
-    events.record(
-        "lease-moved",
-        vm,
-        t.from() + " → " + t.to() + " at epoch " + lease.epoch() + " (" + t.migration() + ")");
-    return lease;
+    return switch (leases.transfer(
+        vm, t.from(), t.to(), t.epoch(), LeaseCause.HANDOVER, t.migration())) {
+      case LeaseDecision.Transferred moved -> moved.lease();
+      case LeaseDecision.Unknown u ->
+          throw new ManagerException(404, "the manager knows no VM named '" + vm + "'");
+      case LeaseDecision.Conflict c ->
+          throw new ManagerException(
+              409,
+              "lease of '"
+                  + vm
+                  + "' is held by "
+                  + c.current().host()
+                  + " at epoch "
+                  + c.current().epoch()
+                  + ", not by "
+                  + t.from()
+                  + " at epoch "
+                  + t.epoch());
+    };
   }
 
   private static ClusterVm withMigration(ClusterVm v, String migration) {

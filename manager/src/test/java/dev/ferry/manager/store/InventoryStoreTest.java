@@ -70,14 +70,19 @@ class InventoryStoreTest {
     assertThat(vms.grant("web", "host-b", 1, VmState.RUNNING, 2, ByteSize.ofMiB(512), Set.of(), T0))
         .as("a second grant of the same VM")
         .isFalse();
-    Lease moved = vms.transfer("web", "host-a", "host-b", 1, T0.plusSeconds(5)).orElseThrow();
+    VmStore.Cas first = vms.transfer("web", "host-a", "host-b", 1, T0.plusSeconds(5));
+    assertThat(first.moved()).as("the first transfer moves it").isTrue();
+    Lease moved = first.after().orElseThrow();
     assertThat(moved.host()).isEqualTo("host-b");
     assertThat(moved.epoch()).isEqualTo(2);
-    Lease again = vms.transfer("web", "host-a", "host-b", 1, T0.plusSeconds(6)).orElseThrow();
+    VmStore.Cas repeated = vms.transfer("web", "host-a", "host-b", 1, T0.plusSeconds(6));
+    assertThat(repeated.moved()).as("a repeated transfer moves nothing").isFalse();
+    Lease again = repeated.after().orElseThrow();
     assertThat(again).as("a repeated transfer is idempotent").isEqualTo(moved);
-    Lease stale = vms.transfer("web", "host-a", "host-c", 1, T0.plusSeconds(7)).orElseThrow();
+    Lease stale =
+        vms.transfer("web", "host-a", "host-c", 1, T0.plusSeconds(7)).after().orElseThrow();
     assertThat(stale.host()).as("a stale holder cannot move it").isEqualTo("host-b");
-    assertThat(vms.transfer("ghost", "host-a", "host-b", 1, T0)).isEmpty();
+    assertThat(vms.transfer("ghost", "host-a", "host-b", 1, T0).after()).isEmpty();
     VmStore.Row row = vms.find("web").orElseThrow();
     assertThat(row.antiAffinity()).containsExactly("db");
     assertThat(row.vm().memory()).isEqualTo(ByteSize.ofMiB(512));
