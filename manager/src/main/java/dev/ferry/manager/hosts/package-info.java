@@ -1,0 +1,14 @@
+/**
+ * The cluster's hosts: adding and removing them ({@link dev.ferry.manager.hosts.HostService}, which
+ * binds an added agent to this manager), heartbeats that record each host's facts, load and VMs and
+ * mark a silent host unreachable ({@link dev.ferry.manager.hosts.HostMonitor}: all hosts in
+ * parallel; an unknown running VM is adopted through {@code manager.leases}), and the shared
+ * clients to the agents ({@link dev.ferry.manager.hosts.AgentPool}).
+ *
+ * <pre>
+ *   added ──▶ up ──no answer──▶ unreachable
+ *              ▲                    │
+ *              └───heartbeat ok─────┘
+ * </pre>
+ */
+package dev.ferry.manager.hosts;
