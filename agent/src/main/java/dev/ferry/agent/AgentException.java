@@ -47,6 +47,13 @@ public sealed class AgentException extends RuntimeException implements ErrorRepl
     }
   }
 
+  /** A bounded resource is in use up to its limit; the caller may try again later: 429. */
+  public static final class TooMany extends AgentException {
+    public TooMany(String message) {
+      super(429, "too_many", message, null);
+    }
+  }
+
   /** A dependency (the manager) cannot be asked now: 503. */
   public static final class Unavailable extends AgentException {
     public Unavailable(String message) {
