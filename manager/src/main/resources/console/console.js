@@ -35,9 +35,35 @@
     }
   }
 
+  // The API token, entered once per tab: kept in sessionStorage (never a cookie, so a cross-site
+  // page cannot make the browser send it) and sent as a bearer token.
+  const TOKEN_KEY = 'ferry.token';
+
+  function showLogin(message) {
+    const form = $('#login');
+    if (!form) return;
+    form.hidden = false;
+    setText($('#login-message'), message);
+  }
+
+  function initLogin() {
+    const form = $('#login');
+    if (!form) return;
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const value = $('#login-token').value.trim();
+      if (value) sessionStorage.setItem(TOKEN_KEY, value);
+      $('#login-token').value = '';
+      form.hidden = true;
+      tick();
+    });
+  }
+
   /** Calls the API; throws ApiError carrying the manager's {status, code, message}. */
   async function api(method, path, body) {
     const init = { method, headers: { Accept: 'application/json' }, cache: 'no-store' };
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    if (token) init.headers.Authorization = 'Bearer ' + token;
     if (body !== undefined) {
       init.headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
@@ -56,6 +82,10 @@
       } catch (e) {
         data = null;
       }
+    }
+    if (res.status === 401) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      showLogin(data && data.message ? data.message : 'This manager needs an API token.');
     }
     if (!res.ok) {
       if (data && typeof data.message === 'string') {
@@ -1026,6 +1056,7 @@
   // ------------------------------------------------------------------ start
 
   function init() {
+    initLogin();
     $('#balance-mode-select').addEventListener('change', () => { balanceForm.dirty = true; });
     $('#balance-aggr-input').addEventListener('input', () => { balanceForm.dirty = true; });
     $('#balance-save').addEventListener('click', saveBalanceSettings);

@@ -19,6 +19,8 @@ import dev.ferry.agent.vm.VmSpecFactory;
 import dev.ferry.agent.vm.VmStore;
 import dev.ferry.api.AgentEvent;
 import dev.ferry.api.HostFacts;
+import dev.ferry.api.auth.CallerToken;
+import dev.ferry.api.auth.ServerSecurity;
 import dev.ferry.qemu.AcceleratorDecision;
 import dev.ferry.qemu.AcceleratorProbe;
 import dev.ferry.qemu.QemuBinary;
@@ -55,7 +57,7 @@ public final class Agent implements AutoCloseable {
   private static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration STALL_TIMEOUT = Duration.ofSeconds(10);
 
-  private Agent(AgentConfig config) {
+  private Agent(AgentConfig config, ServerSecurity security) {
     this.config = config;
     log.info("Ferry agent {} starting as host '{}'", VERSION, config.hostName());
     this.qemu = QemuBinary.probe(config.qemuBinary());
@@ -122,7 +124,8 @@ public final class Agent implements AutoCloseable {
             incoming,
             manager,
             load::sample,
-            new DiskMover(vms, storage));
+            new DiskMover(vms, storage),
+            security);
     events.publish(
         AgentEvent.Type.AGENT_STARTED,
         Optional.empty(),
@@ -132,7 +135,16 @@ public final class Agent implements AutoCloseable {
 
   /** Builds the agent, re-adopts surviving VMs and starts serving. */
   public static Agent start(AgentConfig config) {
-    Agent agent = new Agent(config);
+    return start(config, ServerSecurity.in(config.stateDir()));
+  }
+
+  /**
+   * As {@link #start(AgentConfig)}, with the tokens it accepts and presents given: over TCP every
+   * caller, peers and the manager included, needs a token of {@code security}.
+   */
+  public static Agent start(AgentConfig config, ServerSecurity security) {
+    CallerToken.use(security.callerToken());
+    Agent agent = new Agent(config, security);
     agent.api.start();
     log.info(
         "Agent ready: tcp={} socket={} state={} storage={}",

@@ -73,7 +73,10 @@ class AgentBadInputTest {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(base.resolve(path))
             .timeout(Duration.ofSeconds(30))
-            .header("Content-Type", contentType);
+            .header("Content-Type", contentType)
+            .header(
+                "Authorization",
+                "Bearer " + Files.readString(dir.resolve("state/admin.token")).strip());
     b.method(
         method,
         body == null

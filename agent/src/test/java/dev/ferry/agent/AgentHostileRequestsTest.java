@@ -3,6 +3,8 @@ package dev.ferry.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.api.AgentRoutes;
+import dev.ferry.api.auth.Role;
+import dev.ferry.api.auth.TokenStore;
 import dev.ferry.api.http.HostileRequests;
 import dev.ferry.api.http.HostileRequests.Call;
 import dev.ferry.api.route.Route;
@@ -86,8 +88,12 @@ class AgentHostileRequestsTest {
     return calls;
   }
 
+  private static Optional<String> admin() throws IOException {
+    return Optional.of(Files.readString(dir.resolve("state/admin.token")).strip());
+  }
+
   private static HttpResponse<String> send(Call c) throws Exception {
-    return HostileRequests.send(http, base, c);
+    return HostileRequests.send(http, base, c, admin());
   }
 
   private static List<String> vmRecords() throws IOException {
@@ -107,7 +113,7 @@ class AgentHostileRequestsTest {
     List<String> recordsBefore = vmRecords();
     List<Call> calls = hostileCalls();
     assertThat(calls).hasSizeGreaterThanOrEqualTo(200);
-    List<String> wrong = HostileRequests.wrongReplies(base, calls);
+    List<String> wrong = HostileRequests.wrongReplies(base, calls, admin());
     assertThat(wrong).as("%d hostile requests", calls.size()).isEmpty();
     assertThat(send(new Call("GET", "/v1/vms", "application/json", null)).body())
         .isEqualTo(vmsBefore);
@@ -116,6 +122,20 @@ class AgentHostileRequestsTest {
     assertThat(vmRecords()).isEqualTo(recordsBefore);
     assertThat(send(new Call("GET", "/v1/host", "application/json", null)).statusCode())
         .isEqualTo(200);
+  }
+
+  @Test
+  void overTcpEveryRouteWantsATokenAndAViewerChangesNothing() throws Exception {
+    String vmsBefore = send(new Call("GET", "/v1/vms", "application/json", null)).body();
+    String viewer =
+        TokenStore.open(dir.resolve("state/tokens.json")).add("watcher", Role.VIEWER).text();
+    assertThat(HostileRequests.wrongAccess(base, AgentRoutes.table(), viewer)).isEmpty();
+    assertThat(send(new Call("GET", "/v1/vms", "application/json", null)).body())
+        .isEqualTo(vmsBefore);
+    assertThat(Files.readAllLines(dir.resolve("state/audit.log")))
+        .as("mutating calls are audited, refused ones too")
+        .anyMatch(l -> l.contains("\"who\":\"watcher\"") && l.contains("\"status\":403"))
+        .anyMatch(l -> l.contains("\"status\":401"));
   }
 
   @Test

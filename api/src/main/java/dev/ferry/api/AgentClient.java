@@ -223,11 +223,12 @@ public final class AgentClient extends RestClient {
   public void followEvents(long sinceSeq, Runnable onOpen, Consumer<AgentEvent> sink) {
     InputStreamResponseListener listener = new InputStreamResponseListener();
     Request req =
-        http.newRequest(endpoint.baseUri().resolve("/v1/events?since=" + sinceSeq))
-            .transport(transport)
-            .method(HttpMethod.GET)
-            .accept("text/event-stream")
-            .idleTimeout(0, TimeUnit.MILLISECONDS);
+        authorized(
+            http.newRequest(endpoint.baseUri().resolve("/v1/events?since=" + sinceSeq))
+                .transport(transport)
+                .method(HttpMethod.GET)
+                .accept("text/event-stream")
+                .idleTimeout(0, TimeUnit.MILLISECONDS));
     req.send(listener);
     try {
       Response response = listener.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -1,5 +1,7 @@
 package dev.ferry.api;
 
+import static dev.ferry.api.auth.Role.ADMIN;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.ferry.api.route.QueryParam;
 import dev.ferry.api.route.Route;
@@ -53,7 +55,7 @@ public final class AgentRoutes {
 
   /** Binds the agent to a manager, or unbinds it with an empty URL. */
   public static final Route<ManagerBinding, ManagerBinding> BIND_MANAGER =
-      T.put("/v1/manager").body(ManagerBinding.class).replies(ManagerBinding.class);
+      T.put("/v1/manager").access(ADMIN).body(ManagerBinding.class).replies(ManagerBinding.class);
 
   // ---------------------------------------------------------------- VMs
 
@@ -128,15 +130,15 @@ public final class AgentRoutes {
 
   /** Could this host run the VM? (CPU model, machine type, bridges, disks, memory.) */
   public static final Route<VmSpec, IncomingCheck> CHECK_INCOMING =
-      T.post("/v1/incoming/check").body(VmSpec.class).replies(IncomingCheck.class);
+      T.post("/v1/incoming/check").access(ADMIN).body(VmSpec.class).replies(IncomingCheck.class);
 
   /** Opens a one-shot TCP sink for a bandwidth probe. */
   public static final Route<Void, BandwidthSample> BANDWIDTH_SINK =
-      T.post("/v1/incoming/bandwidth").replies(BandwidthSample.class);
+      T.post("/v1/incoming/bandwidth").access(ADMIN).replies(BandwidthSample.class);
 
   /** Prepares an incoming QEMU and answers where to send the migration stream. */
   public static final Route<IncomingRequest, IncomingOffer> PREPARE_INCOMING =
-      T.post("/v1/incoming").body(IncomingRequest.class).created(IncomingOffer.class);
+      T.post("/v1/incoming").access(ADMIN).body(IncomingRequest.class).created(IncomingOffer.class);
 
   /** The state of an incoming migration. */
   public static final Route<Void, IncomingStatus> INCOMING =
@@ -144,17 +146,18 @@ public final class AgentRoutes {
 
   /** The source is still there; resets the destination's watchdog. */
   public static final Route<Void, IncomingStatus> KEEPALIVE =
-      T.post("/v1/incoming/{id}/keepalive").replies(IncomingStatus.class);
+      T.post("/v1/incoming/{id}/keepalive").access(ADMIN).replies(IncomingStatus.class);
 
   /** The lease moved to this host at {@code epoch}: the destination takes the VM over. */
   public static final Route<HandoverRequest, IncomingStatus> HANDOVER =
       T.post("/v1/incoming/{id}/handover")
+          .access(ADMIN)
           .body(HandoverRequest.class)
           .replies(IncomingStatus.class);
 
   /** Aborts an incoming migration and removes what it prepared. */
   public static final Route<Void, IncomingStatus> ABORT_INCOMING =
-      T.delete("/v1/incoming/{id}").replies(IncomingStatus.class);
+      T.delete("/v1/incoming/{id}").access(ADMIN).replies(IncomingStatus.class);
 
   // ---------------------------------------------------------------- events
 

@@ -1,5 +1,7 @@
 package dev.ferry.api;
 
+import static dev.ferry.api.auth.Role.ADMIN;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.ferry.api.route.Route;
 import dev.ferry.api.route.RouteTable;
@@ -23,14 +25,15 @@ public final class ManagerRoutes {
 
   /** Adds a host by its agent's URL; the manager binds the agent to itself. */
   public static final Route<AddHostRequest, ClusterHost> ADD_HOST =
-      T.post("/v1/hosts").body(AddHostRequest.class).created(ClusterHost.class);
+      T.post("/v1/hosts").access(ADMIN).body(AddHostRequest.class).created(ClusterHost.class);
 
   /** One host. */
   public static final Route<Void, ClusterHost> HOST =
       T.get("/v1/hosts/{name}").replies(ClusterHost.class);
 
   /** Removes a host that runs no VM (or is in maintenance); the agent is unbound. */
-  public static final Route<Void, Void> REMOVE_HOST = T.delete("/v1/hosts/{name}").noContent();
+  public static final Route<Void, Void> REMOVE_HOST =
+      T.delete("/v1/hosts/{name}").access(ADMIN).noContent();
 
   /** Puts a host into maintenance: its VMs are evacuated; answers at once with the plan. */
   public static final Route<Void, MaintenanceStatus> ENTER_MAINTENANCE =
@@ -62,7 +65,10 @@ public final class ManagerRoutes {
 
   /** Moves a lease at handover (compare-and-set; idempotent). */
   public static final Route<LeaseTransfer, Lease> TRANSFER_LEASE =
-      T.post("/v1/leases/{vm}/transfer").body(LeaseTransfer.class).replies(Lease.class);
+      T.post("/v1/leases/{vm}/transfer")
+          .access(ADMIN)
+          .body(LeaseTransfer.class)
+          .replies(Lease.class);
 
   // ---------------------------------------------------------------- migrations
 

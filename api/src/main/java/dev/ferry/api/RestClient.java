@@ -3,6 +3,7 @@ package dev.ferry.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.api.auth.CallerToken;
 import dev.ferry.api.route.Route;
 import dev.ferry.api.route.Target;
 import dev.ferry.common.Json;
@@ -16,6 +17,7 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.StringRequestContent;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Transport;
@@ -126,11 +128,21 @@ abstract class RestClient implements AutoCloseable {
   }
 
   protected Request request(HttpMethod method, String path) {
-    return http.newRequest(endpoint.baseUri().resolve(path))
-        .transport(transport)
-        .method(method)
-        .accept("application/json")
-        .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return authorized(
+        http.newRequest(endpoint.baseUri().resolve(path))
+            .transport(transport)
+            .method(method)
+            .accept("application/json")
+            .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS));
+  }
+
+  /** Adds this process's token ({@link CallerToken}) to a request over TCP. */
+  protected Request authorized(Request req) {
+    if (endpoint instanceof AgentEndpoint.Tcp) {
+      CallerToken.current()
+          .ifPresent(t -> req.headers(h -> h.put(HttpHeader.AUTHORIZATION, t.header())));
+    }
+    return req;
   }
 
   protected ContentResponse send(Request req) {

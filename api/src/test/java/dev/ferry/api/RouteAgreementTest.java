@@ -67,7 +67,8 @@ class RouteAgreementTest {
           };
       routes.add(b.query(r.query().toArray(QueryParam<?>[]::new)).noContent());
     }
-    RestServer.Builder server = RestServer.builder(mirror).socket(Optional.of(socket));
+    RestServer.Builder server =
+        RestServer.builder(mirror).unauthenticated().socket(Optional.of(socket));
     for (Route<Void, Void> r : routes) {
       server.on(
           r,

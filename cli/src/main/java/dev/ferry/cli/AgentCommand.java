@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import dev.ferry.agent.Agent;
 import dev.ferry.agent.AgentConfig;
+import dev.ferry.api.auth.ServerSecurity;
 import dev.ferry.qemu.AcceleratorChoice;
 import dev.ferry.qemu.ProbeGuest;
 import dev.ferry.qemu.QemuBinary;
@@ -72,6 +73,18 @@ final class AgentCommand {
     @Option(names = "--probe-initrd", description = "Initramfs of the guest that proves KVM works.")
     Path probeInitrd;
 
+    @Option(
+        names = "--tokens",
+        description =
+            "The tokens callers over TCP may present (default: STATE-DIR/tokens.json, created with"
+                + " an admin token in STATE-DIR/admin.token).")
+    Path tokens;
+
+    @Option(
+        names = "--token-file",
+        description = "The token this agent presents to peers and the manager (the cluster's).")
+    Path tokenFile;
+
     @Override
     public Integer call() throws Exception {
       Logging.infoUnlessConfigured();
@@ -101,7 +114,11 @@ final class AgentCommand {
               probe,
               Optional.ofNullable(localStorage));
       CountDownLatch stopped = new CountDownLatch(1);
-      Agent agent = Agent.start(config);
+      Agent agent =
+          Agent.start(
+              config,
+              ServerSecurity.in(stateDir)
+                  .with(Optional.ofNullable(tokens), Optional.ofNullable(tokenFile)));
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       MigrationCommands.class,
       AgentCommand.class,
       ManagerCommand.class,
+      TokenCommands.class,
       CommandLine.HelpCommand.class
     })
 public final class Ferry {

@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.api.auth.ServerSecurity;
 import dev.ferry.manager.Manager;
 import dev.ferry.manager.ManagerConfig;
 import java.net.InetSocketAddress;
@@ -59,6 +60,24 @@ final class ManagerCommand {
             "How often the balancer runs a pass in automatic mode (default: ${DEFAULT-VALUE}).")
     String balanceInterval;
 
+    @Option(
+        names = "--security-dir",
+        description =
+            "Where the tokens, the first admin token and the audit log live (default: beside a"
+                + " SQLite inventory, else /var/lib/ferry/manager).")
+    Path securityDir;
+
+    @Option(
+        names = "--tokens",
+        description =
+            "The tokens callers over TCP may present (default: SECURITY-DIR/tokens.json).")
+    Path tokens;
+
+    @Option(
+        names = "--token-file",
+        description = "The token the manager presents to agents (the cluster's).")
+    Path tokenFile;
+
     @Override
     public Integer call() throws Exception {
       Logging.infoUnlessConfigured();
@@ -74,7 +93,11 @@ final class ManagerCommand {
               duration("--heartbeat", heartbeat),
               duration("--balance-interval", balanceInterval));
       CountDownLatch stopped = new CountDownLatch(1);
-      Manager manager = Manager.start(config);
+      Manager manager =
+          Manager.start(
+              config,
+              ServerSecurity.in(securityDir != null ? securityDir : config.securityDir())
+                  .with(Optional.ofNullable(tokens), Optional.ofNullable(tokenFile)));
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import dev.ferry.api.AgentEndpoint;
 import dev.ferry.api.ManagerClient;
 import dev.ferry.cli.Ferry;
+import dev.ferry.lab.testbed.ClusterTokens;
 import dev.ferry.lab.testbed.Testbed;
 import java.io.IOException;
 import java.io.InputStream;
@@ -80,7 +81,13 @@ final class ManagerProcess implements AutoCloseable {
             "--heartbeat",
             "1s",
             "--balance-interval",
-            "3s"));
+            "3s",
+            "--security-dir",
+            dir.toString(),
+            "--tokens",
+            ClusterTokens.store(testbed.stateDir()).toString(),
+            "--token-file",
+            ClusterTokens.token(testbed.stateDir()).toString()));
     process = testbed.startIn(testbed.clientNamespace(), cmd);
     Path log = dir.resolve("manager.log");
     Thread.ofPlatform()

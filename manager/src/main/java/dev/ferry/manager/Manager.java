@@ -1,5 +1,7 @@
 package dev.ferry.manager;
 
+import dev.ferry.api.auth.CallerToken;
+import dev.ferry.api.auth.ServerSecurity;
 import dev.ferry.manager.balancing.BalanceService;
 import dev.ferry.manager.hosts.AgentPool;
 import dev.ferry.manager.hosts.HostMonitor;
@@ -42,7 +44,7 @@ public final class Manager implements AutoCloseable {
   private final Operations ops;
   private final BalanceService balance;
 
-  private Manager(ManagerConfig config) {
+  private Manager(ManagerConfig config, ServerSecurity security) {
     this.config = config;
     Clock clock = Clock.systemUTC();
     Database db = Database.open(config.database());
@@ -80,7 +82,7 @@ public final class Manager implements AutoCloseable {
             events,
             metrics);
     self[0] = ops;
-    this.api = new ManagerApi(config.listen(), config.socket(), ops);
+    this.api = new ManagerApi(config.listen(), config.socket(), ops, security);
   }
 
   private MigrationQueue queue() {
@@ -89,7 +91,16 @@ public final class Manager implements AutoCloseable {
 
   /** Opens the inventory, resumes following running migrations, and starts serving. */
   public static Manager start(ManagerConfig config) {
-    Manager m = new Manager(config);
+    return start(config, ServerSecurity.in(config.securityDir()));
+  }
+
+  /**
+   * As {@link #start(ManagerConfig)}, with the tokens it accepts and presents given: over TCP every
+   * caller, agents included, needs a token of {@code security}.
+   */
+  public static Manager start(ManagerConfig config, ServerSecurity security) {
+    CallerToken.use(security.callerToken());
+    Manager m = new Manager(config, security);
     m.queue.start();
     m.monitor.start(m.scheduler, config.heartbeat());
     m.balance.start(m.scheduler, config.balanceInterval());

@@ -44,6 +44,18 @@ public record ManagerConfig(
     }
   }
 
+  /**
+   * Where the manager keeps its tokens and audit log unless told otherwise: beside a SQLite
+   * inventory, else {@code /var/lib/ferry/manager}.
+   */
+  public Path securityDir() {
+    if (database.startsWith("sqlite:")) {
+      Path db = Path.of(database.substring("sqlite:".length())).toAbsolutePath();
+      return db.getParent();
+    }
+    return Path.of("/var/lib/ferry/manager");
+  }
+
   /** The URL agents reach the manager at. */
   public String agentFacingUrl() {
     return advertisedUrl.orElseGet(

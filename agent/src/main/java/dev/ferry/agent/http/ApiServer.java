@@ -9,6 +9,8 @@ import dev.ferry.agent.vm.VmService;
 import dev.ferry.api.AgentRoutes;
 import dev.ferry.api.HostFacts;
 import dev.ferry.api.HostLoadSample;
+import dev.ferry.api.auth.AuditLog;
+import dev.ferry.api.auth.ServerSecurity;
 import dev.ferry.api.http.RestServer;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -37,11 +39,14 @@ public final class ApiServer implements AutoCloseable {
       IncomingMigrations incoming,
       ManagerLink manager,
       Supplier<HostLoadSample> load,
-      DiskMover disks) {
+      DiskMover disks,
+      ServerSecurity security) {
     this.server =
         RestServer.builder(AgentRoutes.table())
             .listen(listen)
             .socket(socket)
+            .authenticate(security.store())
+            .audit(AuditLog.toFile(security.auditLog()))
             .add(new HostRoutes(host, load))
             .add(new ManagerBindingRoutes(manager))
             .add(new VmRoutes(vms, disks))

@@ -19,6 +19,16 @@ public final class RequestRejected extends RuntimeException implements ErrorRepl
     return new RequestRejected(400, "bad_request", message);
   }
 
+  /** 401: no credentials, or ones this server does not accept. */
+  static RequestRejected unauthorized(String message) {
+    return new RequestRejected(401, "unauthorized", message);
+  }
+
+  /** 403: the caller is known, but its role does not cover the route. */
+  static RequestRejected forbidden(String message) {
+    return new RequestRejected(403, "forbidden", message);
+  }
+
   /** 415: the body is not JSON. */
   static RequestRejected unsupportedMediaType(String message) {
     return new RequestRejected(415, "unsupported_media_type", message);

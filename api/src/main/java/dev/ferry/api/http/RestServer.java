@@ -1,6 +1,9 @@
 package dev.ferry.api.http;
 
 import dev.ferry.api.ApiError;
+import dev.ferry.api.auth.AuditLog;
+import dev.ferry.api.auth.Principal;
+import dev.ferry.api.auth.TokenStore;
 import dev.ferry.api.route.QueryParam;
 import dev.ferry.api.route.Route;
 import dev.ferry.api.route.RouteTable;
@@ -16,7 +19,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -25,6 +30,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
@@ -53,10 +60,13 @@ public final class RestServer implements AutoCloseable {
   private final Javalin app;
   private final List<Route<?, ?>> served;
 
-  private RestServer(String api, Javalin app, List<Route<?, ?>> served) {
+  private final Optional<Path> socket;
+
+  private RestServer(String api, Javalin app, List<Route<?, ?>> served, Optional<Path> socket) {
     this.api = api;
     this.app = app;
     this.served = List.copyOf(served);
+    this.socket = socket;
   }
 
   /** A server for the routes of {@code table}. */
@@ -67,6 +77,7 @@ public final class RestServer implements AutoCloseable {
   /** Binds the connectors and starts serving. */
   public RestServer start() {
     app.start();
+    socket.ifPresent(RestServer::ownerOnly);
     log.info("{} API listening on {}", capitalised(api), connectors());
     return this;
   }
@@ -123,6 +134,9 @@ public final class RestServer implements AutoCloseable {
     private Optional<InetSocketAddress> listen = Optional.empty();
     private Optional<Path> socket = Optional.empty();
     private Optional<String> staticDirectory = Optional.empty();
+    private Optional<Optional<TokenStore>> tokens = Optional.empty();
+    private Optional<AuditLog> audit = Optional.empty();
+    private Guard guard;
 
     private Builder(RouteTable table) {
       this.table = table;
@@ -137,6 +151,27 @@ public final class RestServer implements AutoCloseable {
     /** Serve on this unix socket (a stale one is removed); empty for none. */
     public Builder socket(Optional<Path> path) {
       this.socket = path;
+      return this;
+    }
+
+    /**
+     * Callers over TCP must present a token of {@code store} whose role covers the route's; the
+     * unix socket stays root's.
+     */
+    public Builder authenticate(TokenStore store) {
+      this.tokens = Optional.of(Optional.of(store));
+      return this;
+    }
+
+    /** Anyone reaching the TCP address may call every route: for tests of the plumbing only. */
+    public Builder unauthenticated() {
+      this.tokens = Optional.of(Optional.empty());
+      return this;
+    }
+
+    /** Appends every call but GET, with its caller and outcome, to {@code log}. */
+    public Builder audit(AuditLog log) {
+      this.audit = Optional.of(log);
       return this;
     }
 
@@ -166,7 +201,10 @@ public final class RestServer implements AutoCloseable {
               config.routes.addHttpHandler(
                   handlerType(route.method()),
                   route.template(),
-                  ctx -> serve(route, handler, ctx)));
+                  ctx -> {
+                    guard.admit(ctx, route);
+                    serve(route, handler, ctx);
+                  }));
     }
 
     /** Serves the event stream {@code route} with {@code handler}, one call per client. */
@@ -180,7 +218,13 @@ public final class RestServer implements AutoCloseable {
             // Query parameters are checked before the stream opens: once it has, the reply is
             // already 200 and a bad parameter could no longer be refused.
             config.routes.before(
-                route.template(), ctx -> route.query().forEach(q -> RestCall.query(ctx, q)));
+                route.template(),
+                ctx -> {
+                  if (ctx.method() == HandlerType.GET) {
+                    guard.admit(ctx, route);
+                    route.query().forEach(q -> RestCall.query(ctx, q));
+                  }
+                });
             config.routes.sse(route.template(), handler);
           });
     }
@@ -211,13 +255,20 @@ public final class RestServer implements AutoCloseable {
         throw new IllegalStateException(
             "the " + table.api() + " API declares routes without a handler: " + missing);
       }
+      if (tokens.isEmpty()) {
+        throw new IllegalStateException(
+            "the "
+                + table.api()
+                + " API must either authenticate(tokens) its TCP callers or be unauthenticated()");
+      }
+      guard = new Guard(tokens.get());
       if (listen.isEmpty() && socket.isEmpty()) {
         throw new IllegalStateException(
             "the " + table.api() + " API needs a TCP address or a socket");
       }
       socket.ifPresent(RestServer::removeStaleSocket);
       Javalin app = Javalin.create(this::configure);
-      return new RestServer(table.api(), app, new ArrayList<>(handlers.keySet()));
+      return new RestServer(table.api(), app, new ArrayList<>(handlers.keySet()), socket);
     }
 
     private void configure(JavalinConfig config) {
@@ -252,20 +303,49 @@ public final class RestServer implements AutoCloseable {
             server.setErrorHandler(errors);
             listen.ifPresent(
                 addr -> {
-                  ServerConnector tcp = new ServerConnector(server);
+                  HttpConfiguration remote = new HttpConfiguration();
+                  remote.setSendServerVersion(false);
+                  ServerConnector tcp =
+                      new ServerConnector(server, new HttpConnectionFactory(remote));
                   tcp.setHost(addr.getHostString());
                   tcp.setPort(addr.getPort());
                   server.addConnector(tcp);
                 });
             socket.ifPresent(
                 path -> {
-                  UnixDomainServerConnector uds = new UnixDomainServerConnector(server);
+                  HttpConfiguration local = new HttpConfiguration();
+                  local.setSendServerVersion(false);
+                  local.addCustomizer(
+                      (request, responseHeaders) -> {
+                        request.setAttribute(Guard.VIA_LOCAL_SOCKET, Boolean.TRUE);
+                        return request;
+                      });
+                  UnixDomainServerConnector uds =
+                      new UnixDomainServerConnector(server, new HttpConnectionFactory(local));
                   uds.setUnixDomainPath(path);
                   server.addConnector(uds);
                 });
           });
       handlers.values().forEach(h -> h.accept(config));
       var r = config.routes;
+      audit.ifPresent(
+          log ->
+              r.after(
+                  ctx -> {
+                    if (ctx.method() != HandlerType.GET
+                        && ctx.method() != HandlerType.HEAD
+                        && ctx.method() != HandlerType.OPTIONS) {
+                      Principal who = ctx.attribute(Guard.PRINCIPAL);
+                      log.record(
+                          new AuditLog.Entry(
+                              Instant.now(),
+                              who == null ? "unauthenticated" : who.name(),
+                              who == null ? null : who.role(),
+                              ctx.method().name(),
+                              ctx.path(),
+                              ctx.statusCode()));
+                    }
+                  }));
       r.exception(Exception.class, (e, ctx) -> fail(ctx, e));
       r.error(
           404,
@@ -325,6 +405,15 @@ public final class RestServer implements AutoCloseable {
   private static void reply(Context ctx, ApiError error) {
     ctx.attribute(ERROR_WRITTEN, true);
     ctx.status(error.status()).json(error);
+  }
+
+  /** The unix socket is root's: whoever may connect to it is treated as root. */
+  private static void ownerOnly(Path path) {
+    try {
+      Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new IllegalStateException("cannot make unix socket " + path + " owner-only: " + e, e);
+    }
   }
 
   private static void removeStaleSocket(Path path) {

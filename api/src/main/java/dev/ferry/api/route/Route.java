@@ -1,5 +1,6 @@
 package dev.ferry.api.route;
 
+import dev.ferry.api.auth.Role;
 import java.lang.reflect.Type;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +52,7 @@ public final class Route<B, R> {
   private final int status;
   private final String mediaType;
   private final List<QueryParam<?>> query;
+  private final Role access;
 
   Route(
       Method method,
@@ -60,8 +62,10 @@ public final class Route<B, R> {
       Reply reply,
       int status,
       String mediaType,
-      List<QueryParam<?>> query) {
+      List<QueryParam<?>> query,
+      Role access) {
     this.method = Objects.requireNonNull(method);
+    this.access = Objects.requireNonNull(access);
     this.template = Objects.requireNonNull(template);
     this.body = Objects.requireNonNull(body);
     this.replyType = Objects.requireNonNull(replyType);
@@ -86,6 +90,11 @@ public final class Route<B, R> {
 
   public Method method() {
     return method;
+  }
+
+  /** The least role a caller over the network needs. */
+  public Role access() {
+    return access;
   }
 
   /** The path with its named segments, e.g. {@code /v1/vms/{name}/stop}. */

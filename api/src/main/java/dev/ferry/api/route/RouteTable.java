@@ -1,6 +1,7 @@
 package dev.ferry.api.route;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.ferry.api.auth.Role;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -76,24 +77,39 @@ public final class RouteTable {
     private final String template;
     private final Class<B> body;
     private final List<QueryParam<?>> query;
+    private final Role access;
 
     private Builder(Route.Method method, String template, Class<B> body, List<QueryParam<?>> q) {
+      this(method, template, body, q, method == Route.Method.GET ? Role.VIEWER : Role.OPERATOR);
+    }
+
+    private Builder(
+        Route.Method method, String template, Class<B> body, List<QueryParam<?>> q, Role access) {
       this.method = method;
       this.template = template;
       this.body = body;
       this.query = q;
+      this.access = access;
     }
 
     /** The route takes a JSON body of {@code type}. */
     public <C> Builder<C> body(Class<C> type) {
-      return new Builder<>(method, template, type, query);
+      return new Builder<>(method, template, type, query, access);
     }
 
     /** The route understands these query parameters. */
     public Builder<B> query(QueryParam<?>... params) {
       List<QueryParam<?>> all = new ArrayList<>(query);
       all.addAll(List.of(params));
-      return new Builder<>(method, template, body, all);
+      return new Builder<>(method, template, body, all, access);
+    }
+
+    /**
+     * The least role a caller over the network needs; by default {@code viewer} for GET and {@code
+     * operator} for the other methods.
+     */
+    public Builder<B> access(Role role) {
+      return new Builder<>(method, template, body, query, role);
     }
 
     /** 200 with a JSON {@code type}. */
@@ -132,7 +148,8 @@ public final class RouteTable {
     }
 
     private <R> Route<B, R> done(Type reply, Route.Reply kind, int status, String mediaType) {
-      return add(new Route<>(method, template, body, reply, kind, status, mediaType, query));
+      return add(
+          new Route<>(method, template, body, reply, kind, status, mediaType, query, access));
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.api.http;
 
+import dev.ferry.api.auth.Role;
 import dev.ferry.api.route.Route;
 import dev.ferry.api.route.RouteTable;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -109,19 +111,60 @@ public final class HostileRequests {
     return calls;
   }
 
+  /**
+   * Calls every route of {@code table} without credentials and with {@code viewer}'s token; returns
+   * a line for every reply that is not 401 without credentials, or not 403 with the viewer token on
+   * a route that needs more than {@code viewer}.
+   */
+  public static List<String> wrongAccess(URI base, RouteTable table, String viewer)
+      throws InterruptedException {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    List<String> wrong = new ArrayList<>();
+    for (Route<?, ?> r : table.routes()) {
+      Call c = new Call(r.method().name(), path(r, "nope"), "application/json", "{}");
+      try {
+        HttpResponse<String> anonymous = send(http, base, c, Optional.empty());
+        if (anonymous.statusCode() != 401
+            || anonymous.headers().firstValue("WWW-Authenticate").isEmpty()) {
+          wrong.add(anonymous.statusCode() + " without credentials for " + c);
+        }
+        HttpResponse<String> bogus =
+            send(http, base, c, Optional.of("ferry_000000000000_" + "A".repeat(43)));
+        if (bogus.statusCode() != 401) {
+          wrong.add(bogus.statusCode() + " with an unknown token for " + c);
+        }
+        if (r.access() != Role.VIEWER) {
+          HttpResponse<String> small = send(http, base, c, Optional.of(viewer));
+          if (small.statusCode() != 403 || !small.body().contains("needs " + r.access().text())) {
+            wrong.add(small.statusCode() + " with a viewer token for " + c + ": " + small.body());
+          }
+        }
+      } catch (IOException e) {
+        wrong.add("no reply for " + c + ": " + e);
+      }
+    }
+    return wrong;
+  }
+
   /** Sends each call; returns a line for every reply that is not a 4xx with a message. */
   public static List<String> wrongReplies(URI base, List<Call> calls) throws InterruptedException {
+    return wrongReplies(base, calls, Optional.empty());
+  }
+
+  /** As {@link #wrongReplies(URI, List)}, presenting {@code token} with every call. */
+  public static List<String> wrongReplies(URI base, List<Call> calls, Optional<String> token)
+      throws InterruptedException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     List<String> wrong = new ArrayList<>();
     for (Call c : calls) {
       HttpResponse<String> r;
       try {
-        r = send(http, base, c);
+        r = send(http, base, c, token);
       } catch (IOException e) {
         // The server closes the connection after refusing an unparseable request line (a NUL,
         // a 10k-character path); the client may already have queued the next request on it.
         try {
-          r = send(http, base, c);
+          r = send(http, base, c, token);
         } catch (IOException again) {
           wrong.add("no reply for " + c + ": " + again);
           continue;
@@ -139,10 +182,17 @@ public final class HostileRequests {
   /** Sends one call. */
   public static HttpResponse<String> send(HttpClient http, URI base, Call c)
       throws IOException, InterruptedException {
+    return send(http, base, c, Optional.empty());
+  }
+
+  /** Sends one call, presenting {@code token} when given. */
+  public static HttpResponse<String> send(HttpClient http, URI base, Call c, Optional<String> token)
+      throws IOException, InterruptedException {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + c.path().replace(" ", "%20")))
             .timeout(Duration.ofSeconds(30))
             .header("Content-Type", c.contentType());
+    token.ifPresent(t -> b.header("Authorization", "Bearer " + t));
     b.method(
         c.method(),
         c.body() == null

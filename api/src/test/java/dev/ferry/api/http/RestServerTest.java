@@ -73,6 +73,7 @@ class RestServerTest {
   static void start() {
     server =
         RestServer.builder(T)
+            .unauthenticated()
             .listen(Optional.of(new InetSocketAddress("127.0.0.1", 0)))
             .socket(Optional.of(dir.resolve("sub/test.sock")))
             .on(CREATE, call -> call.body())

@@ -147,6 +147,11 @@ public final class Testbed {
     return Path.of(state.dataRoot());
   }
 
+  /** {@code <stateRoot>/<name>}: the testbed's own files ({@link ClusterTokens} among them). */
+  public Path stateDir() {
+    return stateRoot().resolve(name());
+  }
+
   /** {@code <stateRoot>/<name>/testbed.json}. */
   public Path stateFile() {
     return stateRoot().resolve(name()).resolve(Layout.STATE_FILE);

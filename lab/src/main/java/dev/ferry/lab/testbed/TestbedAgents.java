@@ -72,7 +72,11 @@ public final class TestbedAgents implements AgentLauncher {
                 "--local-storage",
                 host.localDir().toString(),
                 "--accel",
-                accel));
+                accel,
+                "--tokens",
+                ClusterTokens.store(host.stateDir().getParent()).toString(),
+                "--token-file",
+                ClusterTokens.token(host.stateDir().getParent()).toString()));
     guestDir.ifPresent(
         g -> {
           args.addAll(List.of("--storage-root", g.toString()));

@@ -67,6 +67,7 @@ final class Up {
       Netns.awaitLinksUp("wait for links to come up", state.namespaces(), LINKS_UP_TIMEOUT);
       verifyIsolation();
       makeDirectories();
+      ClusterTokens.create(spec.stateDir());
       if (spec.agentLauncher() != null) {
         spec.hostPlans().forEach(this::startAgent);
         spec.hostPlans().forEach(this::awaitAgent);

@@ -1,6 +1,8 @@
 package dev.ferry.manager.http;
 
 import dev.ferry.api.ManagerRoutes;
+import dev.ferry.api.auth.AuditLog;
+import dev.ferry.api.auth.ServerSecurity;
 import dev.ferry.api.http.RestServer;
 import dev.ferry.manager.Operations;
 import java.net.InetSocketAddress;
@@ -15,11 +17,17 @@ import java.util.Optional;
 public final class ManagerApi implements AutoCloseable {
   private final RestServer server;
 
-  public ManagerApi(Optional<InetSocketAddress> listen, Optional<Path> socket, Operations ops) {
+  public ManagerApi(
+      Optional<InetSocketAddress> listen,
+      Optional<Path> socket,
+      Operations ops,
+      ServerSecurity security) {
     this.server =
         RestServer.builder(ManagerRoutes.table())
             .listen(listen)
             .socket(socket)
+            .authenticate(security.store())
+            .audit(AuditLog.toFile(security.auditLog()))
             .staticFiles("/console")
             .add(new ClusterHostRoutes(ops))
             .add(new ClusterVmRoutes(ops))

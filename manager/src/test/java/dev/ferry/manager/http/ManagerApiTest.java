@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -62,7 +63,10 @@ class ManagerApiTest {
   private static HttpResponse<String> send(
       String method, String path, String contentType, String body) throws Exception {
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10));
+        HttpRequest.newBuilder(base.resolve(path))
+            .timeout(Duration.ofSeconds(10))
+            .header(
+                "Authorization", "Bearer " + Files.readString(dir.resolve("admin.token")).strip());
     if (contentType != null) {
       b.header("Content-Type", contentType);
     }

@@ -3,6 +3,8 @@ package dev.ferry.manager.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.api.ManagerRoutes;
+import dev.ferry.api.auth.Role;
+import dev.ferry.api.auth.TokenStore;
 import dev.ferry.api.http.HostileRequests;
 import dev.ferry.api.http.HostileRequests.Call;
 import dev.ferry.api.route.Route;
@@ -14,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,8 +77,23 @@ class ManagerHostileRequestsTest {
     }
   }
 
+  private static Optional<String> admin() throws IOException {
+    return Optional.of(Files.readString(dir.resolve("admin.token")).strip());
+  }
+
+  @Test
+  void overTcpEveryRouteWantsATokenAndAViewerChangesNothing() throws Exception {
+    List<String> before = inventory();
+    String viewer = TokenStore.open(dir.resolve("tokens.json")).add("watcher", Role.VIEWER).text();
+    assertThat(HostileRequests.wrongAccess(base, ManagerRoutes.table(), viewer)).isEmpty();
+    assertThat(inventory()).isEqualTo(before);
+    assertThat(Files.readAllLines(dir.resolve("audit.log")))
+        .anyMatch(l -> l.contains("\"who\":\"watcher\"") && l.contains("\"status\":403"));
+  }
+
   private static String get(String path) throws Exception {
-    var r = HostileRequests.send(http, base, new Call("GET", path, "application/json", null));
+    var r =
+        HostileRequests.send(http, base, new Call("GET", path, "application/json", null), admin());
     assertThat(r.statusCode()).as("GET %s: %s", path, r.body()).isEqualTo(200);
     return r.body();
   }
@@ -99,7 +117,7 @@ class ManagerHostileRequestsTest {
       calls.add(new Call("POST", "/v1/hosts", "application/json", "{\"url\":\"" + url + "\"}"));
     }
     assertThat(calls).hasSizeGreaterThanOrEqualTo(200);
-    List<String> wrong = HostileRequests.wrongReplies(base, calls);
+    List<String> wrong = HostileRequests.wrongReplies(base, calls, admin());
     assertThat(wrong).as("%d hostile requests", calls.size()).isEmpty();
     assertThat(inventory()).isEqualTo(before);
   }
