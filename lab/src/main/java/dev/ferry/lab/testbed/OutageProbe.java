@@ -183,6 +183,7 @@ public final class OutageProbe implements AutoCloseable {
 
   private static void sleep(Duration d) {
     try {
+      // The measuring window itself: the probe runs for this long; nothing to wait for.
       Thread.sleep(d);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
