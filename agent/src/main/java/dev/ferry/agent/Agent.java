@@ -21,6 +21,7 @@ import dev.ferry.api.AgentEvent;
 import dev.ferry.api.HostFacts;
 import dev.ferry.api.auth.CallerToken;
 import dev.ferry.api.auth.ServerSecurity;
+import dev.ferry.qemu.AcceleratorCache;
 import dev.ferry.qemu.AcceleratorDecision;
 import dev.ferry.qemu.AcceleratorProbe;
 import dev.ferry.qemu.QemuBinary;
@@ -62,7 +63,10 @@ public final class Agent implements AutoCloseable {
     log.info("Ferry agent {} starting as host '{}'", VERSION, config.hostName());
     this.qemu = QemuBinary.probe(config.qemuBinary());
     this.accelerator =
-        new AcceleratorProbe(qemu, config.probeGuest()).decide(config.acceleratorChoice());
+        new AcceleratorProbe(qemu, config.probeGuest())
+            .decide(
+                config.acceleratorChoice(),
+                Optional.of(new AcceleratorCache(config.stateDir().resolve("accelerator.json"))));
     this.migrationCapabilities = QemuCapabilities.probe(qemu).migrationCapabilities();
     HostFactsProbe.CpuInfo c = HostFactsProbe.cpu();
     this.cpu = new HostFacts.Cpu(c.model(), c.vendor(), c.cores(), c.flags());

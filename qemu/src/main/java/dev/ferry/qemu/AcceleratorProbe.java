@@ -36,6 +36,29 @@ public final class AcceleratorProbe {
    * @throws IllegalStateException when {@code kvm} is demanded but {@code /dev/kvm} is unusable
    */
   public AcceleratorDecision decide(AcceleratorChoice choice) {
+    return decide(choice, Optional.empty());
+  }
+
+  /**
+   * As {@link #decide(AcceleratorChoice)}; an {@code auto} decision is read from {@code cache} when
+   * nothing it rests on changed (see {@link AcceleratorCache}), and kept there otherwise.
+   */
+  public AcceleratorDecision decide(AcceleratorChoice choice, Optional<AcceleratorCache> cache) {
+    if (choice == AcceleratorChoice.AUTO && cache.isPresent()) {
+      AcceleratorCache.Key key = cache.get().keyFor(qemu, probeGuest);
+      Optional<AcceleratorDecision> known = cache.get().get(key);
+      if (known.isPresent()) {
+        log.info("Accelerator: {} (decided earlier in this boot, not probed again)", known.get());
+        return known.get();
+      }
+      AcceleratorDecision fresh = decideNow(choice);
+      cache.get().put(key, fresh);
+      return fresh;
+    }
+    return decideNow(choice);
+  }
+
+  private AcceleratorDecision decideNow(AcceleratorChoice choice) {
     AcceleratorDecision decision =
         switch (choice) {
           case TCG -> new AcceleratorDecision(Accelerator.TCG, choice, "configured");
