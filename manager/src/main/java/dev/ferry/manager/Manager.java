@@ -6,6 +6,7 @@ import dev.ferry.manager.balancing.BalanceService;
 import dev.ferry.manager.hosts.AgentPool;
 import dev.ferry.manager.hosts.HostMonitor;
 import dev.ferry.manager.hosts.HostService;
+import dev.ferry.manager.hosts.HostWatch;
 import dev.ferry.manager.http.ManagerApi;
 import dev.ferry.manager.leases.Leases;
 import dev.ferry.manager.maintenance.Maintenance;
@@ -39,6 +40,7 @@ public final class Manager implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final AgentPool agents;
   private final HostMonitor monitor;
+  private final HostWatch watch;
   private final MigrationQueue queue;
   private final ManagerApi api;
   private final Operations ops;
@@ -59,6 +61,7 @@ public final class Manager implements AutoCloseable {
         Executors.newScheduledThreadPool(
             1, Thread.ofPlatform().name("manager-timer-", 0).factory());
     this.monitor = new HostMonitor(hosts, vms, leases, migrations, events, agents, clock);
+    this.watch = new HostWatch(hosts, monitor::beat, Duration.ofSeconds(2));
     ManagerMetrics metrics = new ManagerMetrics(() -> queue().active());
     monitor.onBeat(metrics::host);
     ClusterPlacement placement = new ClusterPlacement(hosts, vms, migrations, monitor, clock);
@@ -103,6 +106,7 @@ public final class Manager implements AutoCloseable {
     Manager m = new Manager(config, security);
     m.queue.start();
     m.monitor.start(m.scheduler, config.heartbeat());
+    m.watch.start(m.scheduler);
     m.balance.start(m.scheduler, config.balanceInterval());
     m.api.start();
     log.info(
@@ -121,6 +125,7 @@ public final class Manager implements AutoCloseable {
   public void close() {
     api.close();
     scheduler.shutdownNow();
+    watch.close();
     queue.close();
     agents.close();
     log.info("Manager stopped; migrations under way continue on their agents");

@@ -27,7 +27,7 @@ import org.eclipse.jetty.server.ServerConnector;
  * from records the test sets. Events are published only when the test says so, and the test can cut
  * every open stream, so following by events and by fallback reads can each be shown alone.
  */
-final class FakeAgent implements AutoCloseable {
+public final class FakeAgent implements AutoCloseable {
   private final String host;
   private final Javalin app;
   private final Map<String, MigrationRecord> migrations = new ConcurrentHashMap<>();
@@ -37,7 +37,7 @@ final class FakeAgent implements AutoCloseable {
   private final AtomicInteger opened = new AtomicInteger();
   private volatile boolean cut;
 
-  FakeAgent(String host) {
+  public FakeAgent(String host) {
     this.host = host;
     this.app =
         Javalin.create(
@@ -105,7 +105,7 @@ final class FakeAgent implements AutoCloseable {
     }
   }
 
-  String url() {
+  public String url() {
     int port = ((ServerConnector) app.jettyServer().server().getConnectors()[0]).getLocalPort();
     return "http://127.0.0.1:" + port;
   }
@@ -125,7 +125,7 @@ final class FakeAgent implements AutoCloseable {
   }
 
   /** Changes a migration's record and publishes a migration event about it. */
-  void publish(MigrationRecord r, AgentEvent.Type type) {
+  public void publish(MigrationRecord r, AgentEvent.Type type) {
     set(r);
     AgentEvent e =
         new AgentEvent(
@@ -141,15 +141,20 @@ final class FakeAgent implements AutoCloseable {
   }
 
   /** Closes every open event stream and every one opened from now on. */
-  void cutStreams() {
+  public void cutStreams() {
     cut = true;
   }
 
-  int openStreams() {
+  /** Lets event streams be opened again after {@link #cutStreams()}. */
+  public void restoreStreams() {
+    cut = false;
+  }
+
+  public int openStreams() {
     return streams.size();
   }
 
-  int streamsOpened() {
+  public int streamsOpened() {
     return opened.get();
   }
 
