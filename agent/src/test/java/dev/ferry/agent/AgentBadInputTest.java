@@ -2,10 +2,7 @@ package dev.ferry.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.qemu.AcceleratorChoice;
-import dev.ferry.qemu.QemuBinary;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,18 +36,7 @@ class AgentBadInputTest {
     image = Files.write(storage.resolve("disk.raw"), new byte[1 << 20]);
     Files.write(dir.resolve("outside.raw"), new byte[1 << 20]);
     Files.createSymbolicLink(storage.resolve("escape.raw"), dir.resolve("outside.raw"));
-    agent =
-        Agent.start(
-            new AgentConfig(
-                "test-host",
-                Optional.of(new InetSocketAddress("127.0.0.1", 0)),
-                Optional.of(dir.resolve("agent.sock")),
-                dir.resolve("state"),
-                List.of(storage),
-                AcceleratorChoice.TCG,
-                QemuBinary.DEFAULT_PATH,
-                Optional.empty(),
-                Optional.empty()));
+    agent = TestAgents.onLoopback(dir, storage);
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     base = URI.create("http://127.0.0.1:" + agent.tcpPort());
   }

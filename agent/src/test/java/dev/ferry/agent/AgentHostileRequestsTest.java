@@ -8,10 +8,7 @@ import dev.ferry.api.auth.TokenStore;
 import dev.ferry.api.http.HostileRequests;
 import dev.ferry.api.http.HostileRequests.Call;
 import dev.ferry.api.route.Route;
-import dev.ferry.qemu.AcceleratorChoice;
-import dev.ferry.qemu.QemuBinary;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -56,18 +53,7 @@ class AgentHostileRequestsTest {
   @BeforeAll
   static void start() throws IOException {
     Path storage = Files.createDirectories(dir.resolve("images"));
-    agent =
-        Agent.start(
-            new AgentConfig(
-                "test-host",
-                Optional.of(new InetSocketAddress("127.0.0.1", 0)),
-                Optional.of(dir.resolve("agent.sock")),
-                dir.resolve("state"),
-                List.of(storage),
-                AcceleratorChoice.TCG,
-                QemuBinary.DEFAULT_PATH,
-                Optional.empty(),
-                Optional.empty()));
+    agent = TestAgents.onLoopback(dir, storage);
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     base = URI.create("http://127.0.0.1:" + agent.tcpPort());
   }

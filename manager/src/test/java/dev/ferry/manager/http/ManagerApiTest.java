@@ -3,11 +3,7 @@ package dev.ferry.manager.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.manager.Manager;
-import dev.ferry.manager.ManagerConfig;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,21 +31,10 @@ class ManagerApiTest {
 
   @BeforeAll
   static void start() throws IOException {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    manager =
-        Manager.start(
-            new ManagerConfig(
-                Optional.of(new InetSocketAddress("127.0.0.1", port)),
-                Optional.of(dir.resolve("manager.sock")),
-                "sqlite:" + dir.resolve("inventory.db"),
-                Optional.empty(),
-                ManagerConfig.DEFAULT_HEARTBEAT,
-                ManagerConfig.DEFAULT_BALANCE_INTERVAL));
+    TestManagers.Running running = TestManagers.onLoopback(dir);
+    manager = running.manager();
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    base = URI.create("http://127.0.0.1:" + port);
+    base = running.base();
   }
 
   @AfterAll

@@ -9,11 +9,7 @@ import dev.ferry.api.http.HostileRequests;
 import dev.ferry.api.http.HostileRequests.Call;
 import dev.ferry.api.route.Route;
 import dev.ferry.manager.Manager;
-import dev.ferry.manager.ManagerConfig;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -53,21 +49,10 @@ class ManagerHostileRequestsTest {
 
   @BeforeAll
   static void start() throws IOException {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    manager =
-        Manager.start(
-            new ManagerConfig(
-                Optional.of(new InetSocketAddress("127.0.0.1", port)),
-                Optional.of(dir.resolve("manager.sock")),
-                "sqlite:" + dir.resolve("inventory.db"),
-                Optional.empty(),
-                ManagerConfig.DEFAULT_HEARTBEAT,
-                ManagerConfig.DEFAULT_BALANCE_INTERVAL));
+    TestManagers.Running running = TestManagers.onLoopback(dir);
+    manager = running.manager();
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    base = URI.create("http://127.0.0.1:" + port);
+    base = running.base();
   }
 
   @AfterAll
