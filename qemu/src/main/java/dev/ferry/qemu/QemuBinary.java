@@ -74,14 +74,30 @@ public final class QemuBinary {
         aliases.put(parts[0], alias.group(1));
       }
     }
+    return new QemuBinary(
+        path, v.group(1), machines, aliases, cpuModels(run(path, "-cpu", "help")));
+  }
+
+  /**
+   * The CPU models of a {@code -cpu help} listing. QEMU 7.2 prefixes each with the architecture
+   * ({@code x86 qemu64 (alias ...)}), later versions indent it instead ({@code qemu64 (alias
+   * configured by machine type)}); the CPUID flags that follow the models are not models.
+   */
+  static List<String> cpuModels(String help) {
     List<String> cpus = new ArrayList<>();
-    for (String line : run(path, "-cpu", "help").lines().toList()) {
-      String[] parts = line.strip().split("\\s+");
-      if (parts.length >= 2 && parts[0].equals("x86")) {
-        cpus.add(parts[1]);
+    for (String line : help.lines().toList()) {
+      String t = line.strip();
+      if (t.startsWith("Recognized CPUID flags")) {
+        break;
       }
+      if (t.isEmpty() || t.endsWith(":")) {
+        continue;
+      }
+      String[] parts = t.split("\\s+");
+      String model = parts[0].equals("x86") && parts.length >= 2 ? parts[1] : parts[0];
+      cpus.add(model);
     }
-    return new QemuBinary(path, v.group(1), machines, aliases, cpus);
+    return cpus;
   }
 
   private static String run(Path path, String... args) {

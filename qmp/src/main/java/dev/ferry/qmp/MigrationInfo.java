@@ -1,5 +1,6 @@
 package dev.ferry.qmp;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.ferry.common.ByteSize;
@@ -51,8 +52,10 @@ public record MigrationInfo(
   }
 
   /**
-   * Transfer counters; QEMU 7.2 always sends every one of them. Page counts are plain numbers;
-   * sizes and rates are typed.
+   * Transfer counters. QEMU 7.2 sends every one of them; later versions drop some ({@code skipped}
+   * went in 9.1) and may send {@code null}: only {@code transferred}, {@code remaining} and {@code
+   * total} are required, any other counter QEMU leaves out or sends as null reads as zero. Page
+   * counts are plain numbers; sizes and rates are typed.
    *
    * @param duplicate pages sent as "all the same byte" (mostly zero pages)
    * @param normal pages sent in full
@@ -70,8 +73,7 @@ public record MigrationInfo(
       long normal,
       ByteSize normalBytes,
       long dirtyPagesRate,
-      @JsonProperty("mbps") @JsonDeserialize(using = QmpUnits.MegabitsPerSecond.class)
-          DataRate throughput,
+      DataRate throughput,
       long dirtySyncCount,
       long postcopyRequests,
       ByteSize pageSize,
@@ -85,13 +87,62 @@ public record MigrationInfo(
       Objects.requireNonNull(transferred, "transferred");
       Objects.requireNonNull(remaining, "remaining");
       Objects.requireNonNull(total, "total");
-      Objects.requireNonNull(normalBytes, "normalBytes");
-      Objects.requireNonNull(throughput, "throughput");
-      Objects.requireNonNull(pageSize, "pageSize");
-      Objects.requireNonNull(multifdBytes, "multifdBytes");
-      Objects.requireNonNull(precopyBytes, "precopyBytes");
-      Objects.requireNonNull(downtimeBytes, "downtimeBytes");
-      Objects.requireNonNull(postcopyBytes, "postcopyBytes");
+      normalBytes = orZero(normalBytes);
+      throughput = throughput == null ? DataRate.ZERO : throughput;
+      pageSize = orZero(pageSize);
+      multifdBytes = orZero(multifdBytes);
+      precopyBytes = orZero(precopyBytes);
+      downtimeBytes = orZero(downtimeBytes);
+      postcopyBytes = orZero(postcopyBytes);
+    }
+
+    /** Reads QEMU's reply: the three sizes required, every other member optional or null. */
+    @JsonCreator
+    static Stats decode(
+        @JsonProperty(value = "transferred", required = true) ByteSize transferred,
+        @JsonProperty(value = "remaining", required = true) ByteSize remaining,
+        @JsonProperty(value = "total", required = true) ByteSize total,
+        @JsonProperty("duplicate") Long duplicate,
+        @JsonProperty("skipped") Long skipped,
+        @JsonProperty("normal") Long normal,
+        @JsonProperty("normal-bytes") ByteSize normalBytes,
+        @JsonProperty("dirty-pages-rate") Long dirtyPagesRate,
+        @JsonProperty("mbps") @JsonDeserialize(using = QmpUnits.MegabitsPerSecond.class)
+            DataRate throughput,
+        @JsonProperty("dirty-sync-count") Long dirtySyncCount,
+        @JsonProperty("postcopy-requests") Long postcopyRequests,
+        @JsonProperty("page-size") ByteSize pageSize,
+        @JsonProperty("multifd-bytes") ByteSize multifdBytes,
+        @JsonProperty("pages-per-second") Long pagesPerSecond,
+        @JsonProperty("precopy-bytes") ByteSize precopyBytes,
+        @JsonProperty("downtime-bytes") ByteSize downtimeBytes,
+        @JsonProperty("postcopy-bytes") ByteSize postcopyBytes) {
+      return new Stats(
+          transferred,
+          remaining,
+          total,
+          orZero(duplicate),
+          orZero(skipped),
+          orZero(normal),
+          normalBytes,
+          orZero(dirtyPagesRate),
+          throughput,
+          orZero(dirtySyncCount),
+          orZero(postcopyRequests),
+          pageSize,
+          multifdBytes,
+          orZero(pagesPerSecond),
+          precopyBytes,
+          downtimeBytes,
+          postcopyBytes);
+    }
+
+    private static long orZero(Long n) {
+      return n == null ? 0 : n;
+    }
+
+    private static ByteSize orZero(ByteSize b) {
+      return b == null ? ByteSize.ZERO : b;
     }
   }
 }

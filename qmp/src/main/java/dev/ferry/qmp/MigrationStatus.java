@@ -2,7 +2,8 @@ package dev.ferry.qmp;
 
 /**
  * The state of QEMU's migration, from {@code query-migrate} and the MIGRATION event (QEMU 7.2's
- * set). {@code migrate-continue} takes the state to leave.
+ * set, and {@code postcopy-recover-setup} of 9.1+). {@code migrate-continue} takes the state to
+ * leave.
  */
 public enum MigrationStatus {
   /** No migration has run; {@code query-migrate} then returns an empty object. */
@@ -14,6 +15,8 @@ public enum MigrationStatus {
   POSTCOPY_ACTIVE,
   POSTCOPY_PAUSED,
   POSTCOPY_RECOVER,
+  /** QEMU 9.1+: a paused post-copy whose recovery channel is being set up. */
+  POSTCOPY_RECOVER_SETUP,
   COMPLETED,
   FAILED,
   COLO,

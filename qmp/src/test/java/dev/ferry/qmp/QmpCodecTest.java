@@ -399,6 +399,30 @@ class QmpCodecTest {
     }
 
     @Test
+    void queryMigrateOfQemu10WithoutSkippedAndWithNullsReadsTheRestAsZero() throws IOException {
+      MigrationInfo info =
+          reply(
+              new MigrationCommand.QueryMigrate(),
+              "{'status':'active','setup-time':12,'total-time':804,'expected-downtime':300,"
+                  + "'ram':{'total':67641344,'remaining':1024,'transferred':349437,"
+                  + "'dirty-sync-count':3,'mbps':800.5,'duplicate':16465,'normal':49,"
+                  + "'normal-bytes':200704,'page-size':4096,'dirty-pages-rate':null,"
+                  + "'multifd-bytes':0,'precopy-bytes':349437,'downtime-bytes':0,"
+                  + "'postcopy-bytes':0,'dirty-sync-missed-zero-copy':0}}");
+      MigrationInfo.Stats ram = info.ram().orElseThrow();
+      assertThat(ram.transferred()).isEqualTo(new ByteSize(349437));
+      assertThat(ram.skipped()).isZero();
+      assertThat(ram.dirtyPagesRate()).isZero();
+      assertThat(ram.postcopyRequests()).isZero();
+      assertThat(ram.pagesPerSecond()).isZero();
+      assertThat(ram.dirtySyncCount()).isEqualTo(3);
+      assertThat(
+              reply(new MigrationCommand.QueryMigrate(), "{'status':'postcopy-recover-setup'}")
+                  .status())
+          .isEqualTo(MigrationStatus.POSTCOPY_RECOVER_SETUP);
+    }
+
+    @Test
     void queryMigrateFailedCarriesTheError() throws IOException {
       MigrationInfo info =
           reply(
@@ -665,8 +689,9 @@ class QmpCodecTest {
               () ->
                   reply(
                       new MigrationCommand.QueryMigrate(),
-                      "{'status':'active','ram':{'transferred':1,'remaining':2,'total':3}}"))
-          .isInstanceOf(IOException.class);
+                      "{'status':'active','ram':{'remaining':2,'total':3,'duplicate':1}}"))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("transferred");
     }
 
     @Test
