@@ -53,9 +53,8 @@ public final class HostMonitor {
   private final EventLog events;
   private final AgentPool agents;
   private final Clock clock;
-  private final Map<String, HostLoadSample> lastSample = new ConcurrentHashMap<>();
   private final List<Consumer<ClusterHost>> beatListeners = new CopyOnWriteArrayList<>();
-  private final Map<String, Double> cpuByVm = new ConcurrentHashMap<>();
+  private final CpuRates rates = new CpuRates();
   private final Set<String> reportedConflicts = ConcurrentHashMap.newKeySet();
 
   public HostMonitor(
@@ -139,22 +138,7 @@ public final class HostMonitor {
   }
 
   private ClusterHost.Load load(String host, HostLoadSample sample, List<VmInfo> list) {
-    HostLoadSample previous = lastSample.put(host, sample);
-    double cpu = 0;
-    if (previous != null && sample.at().isAfter(previous.at())) {
-      Map<String, Double> before =
-          previous.vms().stream()
-              .collect(Collectors.toMap(HostLoadSample.Vm::name, HostLoadSample.Vm::cpuSeconds));
-      double seconds = Duration.between(previous.at(), sample.at()).toMillis() / 1000.0;
-      for (HostLoadSample.Vm v : sample.vms()) {
-        Double b = before.get(v.name());
-        if (b != null && v.cpuSeconds() >= b) {
-          double rate = (v.cpuSeconds() - b) / seconds;
-          cpuByVm.put(v.name(), rate);
-          cpu += rate;
-        }
-      }
-    }
+    double cpu = rates.update(host, sample);
     int running = (int) list.stream().filter(v -> v.state().hasProcess()).count();
     return new ClusterHost.Load(
         cpu, sample.cores(), sample.memoryCommitted(), sample.memoryTotal(), list.size(), running);
@@ -162,7 +146,7 @@ public final class HostMonitor {
 
   /** The CPU (in cores) a VM used over its host's last heartbeat interval. */
   public double vmCpu(String vm) {
-    return cpuByVm.getOrDefault(vm, 0.0);
+    return rates.vm(vm);
   }
 
   private void syncVms(String host, List<VmInfo> list, Instant now) {
