@@ -1,5 +1,6 @@
 package dev.ferry.qemu;
 
+import dev.ferry.common.Excerpt;
 import java.util.regex.Pattern;
 
 /**
@@ -36,10 +37,6 @@ final class SpecRules {
   }
 
   static String shown(String s) {
-    if (s == null) {
-      return "null";
-    }
-    String printable = s.replaceAll("\\p{Cntrl}", "?");
-    return printable.length() <= 60 ? printable : printable.substring(0, 60) + "...";
+    return Excerpt.of(s, 60);
   }
 }

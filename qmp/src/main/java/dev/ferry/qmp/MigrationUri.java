@@ -2,6 +2,7 @@ package dev.ferry.qmp;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.ferry.common.Excerpt;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
@@ -116,7 +117,6 @@ public sealed interface MigrationUri {
 
   /** Quotes peer-supplied text in an error without letting it run on for pages. */
   private static String shown(String s) {
-    String printable = s.replaceAll("\\p{Cntrl}", "?");
-    return printable.length() <= 80 ? printable : printable.substring(0, 80) + "...";
+    return Excerpt.of(s, 80);
   }
 }

@@ -2,6 +2,7 @@ package dev.ferry.agent.migration.outgoing;
 
 import dev.ferry.api.AgentEndpoint;
 import dev.ferry.api.IncomingOffer;
+import dev.ferry.common.Excerpt;
 import dev.ferry.migration.MigrationId;
 import dev.ferry.migration.Offer;
 import dev.ferry.qmp.MigrationUri;
@@ -114,7 +115,6 @@ final class OfferCheck {
   }
 
   private static String shown(String s) {
-    String printable = s.replaceAll("\\p{Cntrl}", "?");
-    return "'" + (printable.length() <= 80 ? printable : printable.substring(0, 80) + "...") + "'";
+    return "'" + Excerpt.of(s, 80) + "'";
   }
 }
