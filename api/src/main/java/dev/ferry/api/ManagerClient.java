@@ -1,6 +1,7 @@
 package dev.ferry.api;
 
 import static dev.ferry.api.ManagerRoutes.ABORT_MIGRATION;
+import static dev.ferry.api.ManagerRoutes.ACTIVATE_LEASE;
 import static dev.ferry.api.ManagerRoutes.ADD_HOST;
 import static dev.ferry.api.ManagerRoutes.APPLY_BALANCE;
 import static dev.ferry.api.ManagerRoutes.BALANCE;
@@ -17,6 +18,7 @@ import static dev.ferry.api.ManagerRoutes.METRICS;
 import static dev.ferry.api.ManagerRoutes.MIGRATE;
 import static dev.ferry.api.ManagerRoutes.MIGRATION;
 import static dev.ferry.api.ManagerRoutes.MIGRATIONS;
+import static dev.ferry.api.ManagerRoutes.RECLAIM_LEASE;
 import static dev.ferry.api.ManagerRoutes.REMOVE_HOST;
 import static dev.ferry.api.ManagerRoutes.SET_BANDWIDTH;
 import static dev.ferry.api.ManagerRoutes.SET_LIMITS;
@@ -104,6 +106,16 @@ public final class ManagerClient extends RestClient {
   /** Moves a lease at handover (compare-and-set; idempotent). */
   public Lease transferLease(String vm, LeaseTransfer transfer) {
     return call(TRANSFER_LEASE.at(vm), transfer);
+  }
+
+  /** Settles a pending lease before the destination resumes the guest. */
+  public Lease activateLease(String vm, LeaseActivation activation) {
+    return call(ACTIVATE_LEASE.at(vm), activation);
+  }
+
+  /** Takes back a pending lease after a failed handover. */
+  public Lease reclaimLease(String vm, LeaseTransfer transfer) {
+    return call(RECLAIM_LEASE.at(vm), transfer);
   }
 
   // ---------------------------------------------------------------- migrations

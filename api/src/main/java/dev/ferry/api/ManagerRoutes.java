@@ -70,6 +70,20 @@ public final class ManagerRoutes {
           .body(LeaseTransfer.class)
           .replies(Lease.class);
 
+  /** Settles a pending lease before its holder resumes the guest (compare-and-set; idempotent). */
+  public static final Route<LeaseActivation, Lease> ACTIVATE_LEASE =
+      T.post("/v1/leases/{vm}/activate")
+          .access(ADMIN)
+          .body(LeaseActivation.class)
+          .replies(Lease.class);
+
+  /** Takes back a pending lease after a failed handover (compare-and-set; idempotent). */
+  public static final Route<LeaseTransfer, Lease> RECLAIM_LEASE =
+      T.post("/v1/leases/{vm}/reclaim")
+          .access(ADMIN)
+          .body(LeaseTransfer.class)
+          .replies(Lease.class);
+
   // ---------------------------------------------------------------- migrations
 
   /** Queued, running and recent migrations. */

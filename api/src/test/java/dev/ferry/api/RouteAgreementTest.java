@@ -171,6 +171,8 @@ class RouteAgreementTest {
       call.accept(() -> c.createVm(null));
       call.accept(() -> c.lease("web"));
       call.accept(() -> c.transferLease("web", null));
+      call.accept(() -> c.activateLease("web", null));
+      call.accept(() -> c.reclaimLease("web", null));
       call.accept(() -> c.migrate(null));
       call.accept(c::migrations);
       call.accept(() -> c.migration("cm-1"));

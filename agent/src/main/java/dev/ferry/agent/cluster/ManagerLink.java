@@ -157,7 +157,7 @@ public final class ManagerLink implements AutoCloseable {
               + e.getMessage()
               + ")");
     }
-    if (!lease.host().equals(hostName) || lease.epoch() > localEpoch) {
+    if (!lease.host().equals(hostName) || lease.epoch() > localEpoch || !lease.active()) {
       throw new AgentException.Conflict(
           "cannot "
               + action
@@ -167,6 +167,7 @@ public final class ManagerLink implements AutoCloseable {
               + lease.host()
               + " (epoch "
               + lease.epoch()
+              + (lease.active() ? "" : ", handover from " + lease.pendingFrom().orElse("?"))
               + "), not to this host ("
               + hostName
               + ", epoch "
@@ -216,6 +217,59 @@ public final class ManagerLink implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       return new LeaseOutcome.Unconfirmed("interrupted while moving the lease");
+    }
+  }
+
+  /**
+   * Settles the lease a handover moved to this host at {@code epoch}, before the guest resumes
+   * here. One call, no retry: the source retries the handover, and a destination that cannot reach
+   * the manager keeps the guest paused.
+   */
+  public LeaseActivation activate(String vm, long epoch, String migration) {
+    Optional<ManagerClient> c = client();
+    if (c.isEmpty()) {
+      return new LeaseActivation.Activated();
+    }
+    try {
+      Lease lease =
+          c.get().activateLease(vm, new dev.ferry.api.LeaseActivation(hostName, epoch, migration));
+      log.info("Lease of VM '{}' activated here at epoch {}", vm, lease.epoch());
+      return new LeaseActivation.Activated();
+    } catch (ApiException e) {
+      return new LeaseActivation.Refused("the manager refused the lease: " + e.getMessage());
+    } catch (ManagerUnreachableException e) {
+      return new LeaseActivation.Unreachable(
+          "the manager cannot settle the lease: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Takes back the lease of {@code vm} moved to {@code to} (from this host's {@code epoch}) at a
+   * handover that failed. One call, no retry: the handover's settling loop asks again.
+   */
+  public LeaseReclaim reclaim(String vm, String to, long epoch, String migration) {
+    Optional<ManagerClient> c = client();
+    if (c.isEmpty()) {
+      return new LeaseReclaim.NoManager();
+    }
+    try {
+      Lease back = c.get().reclaimLease(vm, new LeaseTransfer(hostName, to, epoch, migration));
+      log.info("Lease of VM '{}' back here at epoch {}", vm, back.epoch());
+      return new LeaseReclaim.Reclaimed(back.epoch());
+    } catch (ApiException e) {
+      if (e.status() == 404) {
+        return new LeaseReclaim.HeldElsewhere(Optional.empty(), e.getMessage());
+      }
+      try {
+        return new LeaseReclaim.HeldElsewhere(Optional.of(c.get().lease(vm)), e.getMessage());
+      } catch (ApiException gone) {
+        return new LeaseReclaim.HeldElsewhere(Optional.empty(), gone.getMessage());
+      } catch (ManagerUnreachableException u) {
+        return new LeaseReclaim.Unreachable(u.getMessage());
+      }
+    } catch (ManagerUnreachableException e) {
+      return new LeaseReclaim.Unreachable(
+          "the manager cannot give the lease back: " + e.getMessage());
     }
   }
 

@@ -26,6 +26,12 @@ public interface OutgoingHandle {
    */
   void release(String newOwner, long newEpoch);
 
+  /**
+   * The manager gave the lease back at {@code epoch} after a failed handover: recorded before the
+   * guest may resume here.
+   */
+  void reclaimed(long epoch);
+
   /** The migration did not happen: the VM stays here, resumed if it was running. */
   void rollBack();
 

@@ -92,6 +92,12 @@ final class OutgoingSide implements OutgoingHandle {
   }
 
   @Override
+  public void reclaimed(long epoch) {
+    vm.lockedRun(
+        () -> vm.persist(vm.record().withOwnership(vm.hostName(), epoch), "reclaim the lease of"));
+  }
+
+  @Override
   public void keepPaused() {
     vm.lockedRun(
         () -> {

@@ -160,6 +160,7 @@ public final class HostMonitor {
       if (row.vm().host().equals(host)
           && !listed.contains(name)
           && !migrating.contains(name)
+          && row.pendingFrom().isEmpty()
           && row.vm().seen().isBefore(now.minus(VANISH_GRACE))) {
         leases.withdraw(name, LeaseCause.VANISHED, host + " no longer lists it");
         events.record("vm-gone", name, host + " no longer has it; removed from the inventory");

@@ -1,7 +1,9 @@
 package dev.ferry.manager.http;
 
+import static dev.ferry.api.ManagerRoutes.ACTIVATE_LEASE;
 import static dev.ferry.api.ManagerRoutes.CREATE_VM;
 import static dev.ferry.api.ManagerRoutes.LEASE;
+import static dev.ferry.api.ManagerRoutes.RECLAIM_LEASE;
 import static dev.ferry.api.ManagerRoutes.TRANSFER_LEASE;
 import static dev.ferry.api.ManagerRoutes.VM;
 import static dev.ferry.api.ManagerRoutes.VMS;
@@ -19,6 +21,8 @@ record ClusterVmRoutes(Operations ops) implements RouteGroup {
         .on(CREATE_VM, call -> ops.vms().create(call.body()))
         .on(VM, call -> ops.vms().get(call.path("name")))
         .on(LEASE, call -> ops.vms().lease(call.path("vm")))
-        .on(TRANSFER_LEASE, call -> ops.vms().transfer(call.path("vm"), call.body()));
+        .on(TRANSFER_LEASE, call -> ops.vms().transfer(call.path("vm"), call.body()))
+        .on(ACTIVATE_LEASE, call -> ops.vms().activate(call.path("vm"), call.body()))
+        .on(RECLAIM_LEASE, call -> ops.vms().reclaim(call.path("vm"), call.body()));
   }
 }

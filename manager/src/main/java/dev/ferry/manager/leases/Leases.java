@@ -70,7 +70,7 @@ public final class Leases {
         "lease-granted",
         g.vm(),
         "to " + g.host() + " at epoch " + g.epoch() + " (" + cause.text() + ")");
-    return new LeaseDecision.Granted(new Lease(g.vm(), g.host(), g.epoch(), now));
+    return new LeaseDecision.Granted(Lease.active(g.vm(), g.host(), g.epoch(), now));
   }
 
   /**
@@ -143,6 +143,88 @@ public final class Leases {
           why);
     }
     return new LeaseDecision.Transferred(after, cas.moved());
+  }
+
+  /**
+   * Settles a lease pending at ({@code host}, {@code epoch}): the destination of a handover asks it
+   * before it resumes the guest. Refused once the source {@linkplain #reclaim reclaimed} it;
+   * repeating it once settled answers {@link LeaseDecision.Activated} with {@code now == false}.
+   */
+  public LeaseDecision.OfActivate activate(String vm, String host, long epoch, String why) {
+    VmStore.Cas cas = store.activate(vm, host, epoch);
+    if (cas.after().isEmpty()) {
+      log.warn("Lease activation of unknown VM '{}' refused ({})", vm, why);
+      return new LeaseDecision.Unknown(vm);
+    }
+    Lease after = cas.after().get();
+    if (!after.activeAt(host, epoch)) {
+      events.record(
+          "lease-refused",
+          vm,
+          "activation by "
+              + host
+              + " at epoch "
+              + epoch
+              + " refused: "
+              + describe(after)
+              + " ("
+              + why
+              + ")");
+      return new LeaseDecision.Conflict(after);
+    }
+    if (cas.moved()) {
+      events.record("lease-activated", vm, host + " runs it at epoch " + epoch + " (" + why + ")");
+    }
+    return new LeaseDecision.Activated(after, cas.moved());
+  }
+
+  /**
+   * Takes back a lease moved from {@code from} to {@code to} at {@code epoch + 1} that {@code to}
+   * has not activated: it becomes ({@code from}, {@code epoch + 2}), so the source may resume the
+   * guest and a destination that still tries to activate is refused. Repeating it answers {@link
+   * LeaseDecision.Reclaimed} with {@code now == false}; a lease that never moved (still {@code
+   * from}'s at {@code epoch}) is answered as reclaimed too, since the source may resume it.
+   */
+  public LeaseDecision.OfReclaim reclaim(
+      String vm, String from, String to, long epoch, String why) {
+    VmStore.Cas cas = store.reclaim(vm, from, to, epoch + 1, clock.instant());
+    if (cas.after().isEmpty()) {
+      log.warn("Lease reclaim of unknown VM '{}' refused ({})", vm, why);
+      return new LeaseDecision.Unknown(vm);
+    }
+    Lease after = cas.after().get();
+    boolean back = after.activeAt(from, epoch + 2) || (!cas.moved() && after.activeAt(from, epoch));
+    if (!back) {
+      events.record(
+          "lease-refused",
+          vm,
+          "reclaim by "
+              + from
+              + " from "
+              + to
+              + " at epoch "
+              + (epoch + 1)
+              + " refused: "
+              + describe(after)
+              + " ("
+              + why
+              + ")");
+      return new LeaseDecision.Conflict(after);
+    }
+    if (cas.moved()) {
+      events.record(
+          "lease-reclaimed",
+          vm,
+          to + " → " + from + " at epoch " + after.epoch() + ": handover failed (" + why + ")");
+    }
+    return new LeaseDecision.Reclaimed(after, cas.moved());
+  }
+
+  private static String describe(Lease l) {
+    return l.host()
+        + " holds it at epoch "
+        + l.epoch()
+        + l.pendingFrom().map(f -> ", pending from " + f).orElse("");
   }
 
   /** Removes a VM and its lease from the inventory. */

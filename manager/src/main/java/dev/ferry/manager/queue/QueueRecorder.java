@@ -121,8 +121,12 @@ final class QueueRecorder {
     Outcome o = outcome.get();
     long epoch = r.epoch().orElse(-1L);
     if (o.status() == ClusterMigration.Status.COMPLETED && epoch > 0) {
+      // The source reports completed only once the destination activated the lease (or the
+      // reclaim found it activated); settling it again is a no-op then, and the move itself if
+      // the handover's calls were lost.
       leases.transfer(
           m.vm(), m.source(), m.destination(), epoch - 1, LeaseCause.MIGRATION_COMPLETED, m.id());
+      leases.activate(m.vm(), m.destination(), epoch, m.id() + " completed");
     }
     return Optional.of(ended(m, o.status(), o.reason(), Optional.of(r)));
   }

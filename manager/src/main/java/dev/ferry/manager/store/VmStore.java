@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -15,9 +16,9 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * The {@code vms} table: the cluster's VMs and their leases. This class only holds the SQL; the
- * lease-writing methods ({@link #grant}, {@link #transfer}, {@link #setEpoch}, {@link #delete}) are
- * called by {@code dev.ferry.manager.leases.Leases} alone, which decides and records every change
- * of a lease (a layering test checks it).
+ * lease-writing methods ({@link #grant}, {@link #transfer}, {@link #activate}, {@link #reclaim},
+ * {@link #setEpoch}, {@link #delete}) are called by {@code dev.ferry.manager.leases.Leases} alone,
+ * which decides and records every change of a lease (a layering test checks it).
  */
 public final class VmStore {
   private final Jdbi jdbi;
@@ -27,9 +28,10 @@ public final class VmStore {
   }
 
   /** A VM row: what the inventory keeps beyond {@link ClusterVm}. */
-  public record Row(ClusterVm vm, Instant leaseSince, Set<String> antiAffinity) {
+  public record Row(
+      ClusterVm vm, Instant leaseSince, Optional<String> pendingFrom, Set<String> antiAffinity) {
     public Lease lease() {
-      return new Lease(vm.name(), vm.host(), vm.epoch(), leaseSince);
+      return new Lease(vm.name(), vm.host(), vm.epoch(), leaseSince, pendingFrom);
     }
   }
 
@@ -91,21 +93,47 @@ public final class VmStore {
    */
   public record Cas(boolean moved, Optional<Lease> after) {}
 
-  /** Moves a lease from ({@code from}, {@code epoch}) to ({@code to}, {@code epoch + 1}). */
+  /**
+   * Moves a settled lease from ({@code from}, {@code epoch}) to ({@code to}, {@code epoch + 1}),
+   * pending from {@code from}.
+   */
   public Cas transfer(String vm, String from, String to, long epoch, Instant now) {
+    return cas(
+        vm,
+        "UPDATE vms SET host = :to, epoch = :next, lease_since = :now, pending_from = :from"
+            + " WHERE name = :vm AND host = :from AND epoch = :epoch AND pending_from IS NULL",
+        Map.of(
+            "to", to, "from", from, "epoch", epoch, "next", epoch + 1, "now", now.toEpochMilli()));
+  }
+
+  /** Settles a lease pending at ({@code host}, {@code epoch}). */
+  public Cas activate(String vm, String host, long epoch) {
+    return cas(
+        vm,
+        "UPDATE vms SET pending_from = NULL"
+            + " WHERE name = :vm AND host = :host AND epoch = :epoch AND pending_from IS NOT NULL",
+        Map.of("host", host, "epoch", epoch));
+  }
+
+  /**
+   * Takes back a lease pending at ({@code to}, {@code epoch}) from {@code from}: it becomes ({@code
+   * from}, {@code epoch + 1}), settled.
+   */
+  public Cas reclaim(String vm, String from, String to, long epoch, Instant now) {
+    return cas(
+        vm,
+        "UPDATE vms SET host = :from, epoch = :next, lease_since = :now, pending_from = NULL"
+            + " WHERE name = :vm AND host = :to AND epoch = :epoch AND pending_from = :from",
+        Map.of(
+            "to", to, "from", from, "epoch", epoch, "next", epoch + 1, "now", now.toEpochMilli()));
+  }
+
+  private Cas cas(String vm, String update, Map<String, Object> args) {
     return jdbi.inTransaction(
         h -> {
-          int updated =
-              h.createUpdate(
-                      "UPDATE vms SET host = :to, epoch = :next, lease_since = :now"
-                          + " WHERE name = :vm AND host = :from AND epoch = :epoch")
-                  .bind("to", to)
-                  .bind("next", epoch + 1)
-                  .bind("now", now.toEpochMilli())
-                  .bind("vm", vm)
-                  .bind("from", from)
-                  .bind("epoch", epoch)
-                  .execute();
+          var u = h.createUpdate(update).bind("vm", vm);
+          args.forEach(u::bind);
+          int updated = u.execute();
           Optional<Lease> after =
               h.createQuery("SELECT * FROM vms WHERE name = :n")
                   .bind("n", vm)
@@ -162,6 +190,10 @@ public final class VmStore {
             ByteSize.ofBytes(rs.getLong("memory_bytes")),
             Optional.empty(),
             Instant.ofEpochMilli(rs.getLong("seen")));
-    return new Row(vm, Instant.ofEpochMilli(rs.getLong("lease_since")), anti);
+    return new Row(
+        vm,
+        Instant.ofEpochMilli(rs.getLong("lease_since")),
+        Optional.ofNullable(rs.getString("pending_from")),
+        anti);
   }
 }

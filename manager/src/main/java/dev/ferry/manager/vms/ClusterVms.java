@@ -5,6 +5,7 @@ import dev.ferry.api.ClusterMigration;
 import dev.ferry.api.ClusterVm;
 import dev.ferry.api.ClusterVmCreate;
 import dev.ferry.api.Lease;
+import dev.ferry.api.LeaseActivation;
 import dev.ferry.api.LeaseTransfer;
 import dev.ferry.api.VmCreateRequest;
 import dev.ferry.api.VmInfo;
@@ -160,6 +161,59 @@ public final class ClusterVms {
                   + " at epoch "
                   + t.epoch());
     };
+  }
+
+  /** Settles a pending lease before its holder resumes the guest: compare-and-set, idempotent. */
+  public Lease activate(String vm, LeaseActivation a) {
+    if (a.host() == null || a.migration() == null || a.epoch() < 1) {
+      throw new ManagerException(400, "a lease activation needs host, epoch (≥ 1) and migration");
+    }
+    return switch (leases.activate(vm, a.host(), a.epoch(), a.migration())) {
+      case LeaseDecision.Activated done -> done.lease();
+      case LeaseDecision.Unknown u ->
+          throw new ManagerException(404, "the manager knows no VM named '" + vm + "'");
+      case LeaseDecision.Conflict c ->
+          throw new ManagerException(
+              409,
+              "lease of '"
+                  + vm
+                  + "' cannot be activated by "
+                  + a.host()
+                  + " at epoch "
+                  + a.epoch()
+                  + ": "
+                  + describe(c.current()));
+    };
+  }
+
+  /** Takes back a pending lease after a failed handover: compare-and-set, idempotent. */
+  public Lease reclaim(String vm, LeaseTransfer t) {
+    if (t.from() == null || t.to() == null || t.migration() == null || t.epoch() < 0) {
+      throw new ManagerException(400, "a lease reclaim needs from, to, epoch (≥ 0) and migration");
+    }
+    return switch (leases.reclaim(vm, t.from(), t.to(), t.epoch(), t.migration())) {
+      case LeaseDecision.Reclaimed back -> back.lease();
+      case LeaseDecision.Unknown u ->
+          throw new ManagerException(404, "the manager knows no VM named '" + vm + "'");
+      case LeaseDecision.Conflict c ->
+          throw new ManagerException(
+              409,
+              "lease of '"
+                  + vm
+                  + "' cannot be reclaimed by "
+                  + t.from()
+                  + ": "
+                  + describe(c.current()));
+    };
+  }
+
+  private static String describe(Lease l) {
+    return (l.active() ? "" : "pending ")
+        + "held by "
+        + l.host()
+        + " at epoch "
+        + l.epoch()
+        + l.pendingFrom().map(f -> " (from " + f + ")").orElse("");
   }
 
   private static ClusterVm withMigration(ClusterVm v, String migration) {

@@ -18,7 +18,8 @@ class LeaseWritersTest {
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
           .importPackages("dev.ferry.manager");
 
-  private static final Set<String> LEASE_WRITES = Set.of("grant", "transfer", "setEpoch", "delete");
+  private static final Set<String> LEASE_WRITES =
+      Set.of("grant", "transfer", "activate", "reclaim", "setEpoch", "delete");
 
   @Test
   void nothingOutsideTheLeasesPackageWritesALease() {

@@ -87,4 +87,78 @@ class LeasesTest {
     assertThat(events.recent(10).stream().map(EventLog.Event::kind))
         .contains("lease-granted", "lease-withdrawn");
   }
+
+  @Test
+  void aMovedLeaseIsPendingUntilActivatedAndOnceActivatedCannotBeReclaimed() {
+    leases.transfer("web", "host-a", "host-b", 1, LeaseCause.HANDOVER, "m-1");
+    Lease pending = leases.current("web").orElseThrow();
+    assertThat(pending.active()).isFalse();
+    assertThat(pending.pendingFrom()).contains("host-a");
+    assertThat(leases.activate("web", "host-b", 1, "m-1"))
+        .as("a stale epoch")
+        .isInstanceOf(LeaseDecision.Conflict.class);
+    assertThat(leases.activate("web", "host-c", 2, "m-1"))
+        .as("another host")
+        .isInstanceOf(LeaseDecision.Conflict.class);
+
+    assertThat(leases.activate("web", "host-b", 2, "m-1"))
+        .isInstanceOfSatisfying(
+            LeaseDecision.Activated.class,
+            a -> {
+              assertThat(a.now()).isTrue();
+              assertThat(a.lease().activeAt("host-b", 2)).isTrue();
+            });
+    assertThat(leases.activate("web", "host-b", 2, "m-1"))
+        .as("a retried activation")
+        .isInstanceOfSatisfying(LeaseDecision.Activated.class, a -> assertThat(a.now()).isFalse());
+    assertThat(leases.reclaim("web", "host-a", "host-b", 1, "m-1"))
+        .as("the destination runs it")
+        .isInstanceOfSatisfying(
+            LeaseDecision.Conflict.class,
+            c -> assertThat(c.current().activeAt("host-b", 2)).isTrue());
+    assertThat(leases.current("web").orElseThrow().activeAt("host-b", 2)).isTrue();
+  }
+
+  @Test
+  void aReclaimedLeaseIsTheSourcesAtANewEpochAndTheDestinationCanNoLongerActivateIt() {
+    leases.transfer("web", "host-a", "host-b", 1, LeaseCause.HANDOVER, "m-1");
+
+    assertThat(leases.reclaim("web", "host-a", "host-b", 1, "m-1"))
+        .isInstanceOfSatisfying(
+            LeaseDecision.Reclaimed.class,
+            r -> {
+              assertThat(r.now()).isTrue();
+              assertThat(r.lease().activeAt("host-a", 3)).isTrue();
+            });
+    assertThat(leases.reclaim("web", "host-a", "host-b", 1, "m-1"))
+        .as("a retried reclaim")
+        .isInstanceOfSatisfying(LeaseDecision.Reclaimed.class, r -> assertThat(r.now()).isFalse());
+    assertThat(leases.activate("web", "host-b", 2, "m-1"))
+        .as("the destination comes too late")
+        .isInstanceOfSatisfying(
+            LeaseDecision.Conflict.class,
+            c -> assertThat(c.current().activeAt("host-a", 3)).isTrue());
+    assertThat(leases.transfer("web", "host-a", "host-b", 1, LeaseCause.HANDOVER, "m-1"))
+        .as("the old transfer replayed")
+        .isInstanceOf(LeaseDecision.Conflict.class);
+    assertThat(events.recent(20).stream().map(EventLog.Event::kind))
+        .contains("lease-moved", "lease-reclaimed", "lease-refused");
+  }
+
+  @Test
+  void aReclaimOfAMoveThatNeverHappenedLeavesTheLeaseWithTheSource() {
+    assertThat(leases.reclaim("web", "host-a", "host-b", 1, "m-1"))
+        .as("the transfer's reply was lost before it arrived")
+        .isInstanceOfSatisfying(
+            LeaseDecision.Reclaimed.class,
+            r -> {
+              assertThat(r.now()).isFalse();
+              assertThat(r.lease().activeAt("host-a", 1)).isTrue();
+            });
+    assertThat(leases.reclaim("web", "host-c", "host-b", 1, "m-1"))
+        .as("a host that never held it")
+        .isInstanceOf(LeaseDecision.Conflict.class);
+    assertThat(leases.reclaim("ghost", "host-a", "host-b", 1, "m-1"))
+        .isEqualTo(new LeaseDecision.Unknown("ghost"));
+  }
 }

@@ -14,11 +14,13 @@ import java.util.Optional;
 
 /**
  * Handover: ownership moves to the destination. The manager's lease moves first (compare-and-set on
- * the epoch), then the destination is asked to take the VM over with the new epoch — it resumes the
- * guest. A refusal rolls back (the guest resumes here); an answer that never comes leaves the
- * outcome unknown, and the guest stays paused here: never two running copies. Retries last the
- * destination's keepalive timeout plus {@code handoverRetry}: past that the destination's watchdog
- * would have removed its side.
+ * the epoch; it is pending until the destination activates it), then the destination is asked to
+ * take the VM over with the new epoch — it activates the lease and resumes the guest. If that does
+ * not end in a confirmed handover (a refusal, a 404, no answer for the destination's keepalive
+ * timeout plus {@code handoverRetry}), the handover is {@linkplain HandoverSettlement settled}: the
+ * source resumes only once the manager gave the lease back (or, standalone, once the destination
+ * durably removed its side); if the destination activated it first, the VM is the destination's.
+ * What cannot be settled leaves the guest paused here: never two running copies.
  */
 final class HandoverPhase {
   /** The destination has not confirmed yet; worth asking again. */
@@ -38,16 +40,16 @@ final class HandoverPhase {
             .transferLease(ctx.vm(), ctx.destHost(), state.plan().sourceEpoch(), ctx.id().value());
     switch (lease) {
       case LeaseOutcome.Moved m -> {}
-      // An unconfirmed transfer is treated as refused: the destination is never told to run a VM
-      // whose lease it may not hold.
+      // Refused or unconfirmed, the destination is never told to run a VM whose lease it may not
+      // hold, and the source resumes only if the lease is (back) with it.
       case LeaseOutcome.Refused r -> {
-        return refused(r.reason());
+        return HandoverSettlement.settle(ctx, state, r.reason());
       }
       case LeaseOutcome.Unconfirmed u -> {
-        return refused(u.reason());
+        return HandoverSettlement.settle(ctx, state, u.reason());
       }
     }
-    Duration patience = ctx.timings().keepAliveTimeout().plus(ctx.timings().handoverRetry());
+    Duration patience = patience(ctx);
     RetryPolicy<Step> retry =
         RetryPolicy.<Step>builder()
             .handle(NotYet.class)
@@ -55,15 +57,34 @@ final class HandoverPhase {
             .withMaxDuration(patience)
             .withMaxRetries(-1)
             .build();
+    String problem;
     try {
       return Failsafe.with(retry).get(() -> attempt(ctx, epoch));
     } catch (NotYet e) {
-      return unknown(ctx, e.getMessage());
+      problem = e.getMessage();
+    } catch (Refusal e) {
+      problem = e.getMessage();
     } catch (FailsafeException e) {
       if (e.getCause() instanceof InterruptedException) {
         Thread.currentThread().interrupt();
+        return unknown(ctx, "handover interrupted");
       }
-      return unknown(ctx, "handover interrupted: " + e.getCause());
+      problem = String.valueOf(e.getCause());
+    }
+    return HandoverSettlement.settle(ctx, state, problem);
+  }
+
+  /** How long the destination is asked, and then how long settling is tried. */
+  static Duration patience(PhaseContext ctx) {
+    return ctx.timings().keepAliveTimeout().plus(ctx.timings().handoverRetry());
+  }
+
+  /** The destination answered with an error: stop asking it and settle. */
+  private static final class Refusal extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Refusal(String why) {
+      super(why, null, false, false);
     }
   }
 
@@ -75,7 +96,10 @@ final class HandoverPhase {
       }
       throw new NotYet("destination reports " + st.state().text());
     } catch (ApiException e) {
-      return refused(e.getMessage());
+      if (e.status() == 503) {
+        throw new NotYet(e.getMessage());
+      }
+      throw new Refusal(e.getMessage());
     } catch (AgentUnreachableException e) {
       Optional<IncomingStatus> st = statusQuietly(ctx);
       if (st.isPresent() && st.get().state() == IncomingStatus.State.HANDED_OVER) {
@@ -93,18 +117,18 @@ final class HandoverPhase {
     }
   }
 
-  private static Step handedOver(PhaseContext ctx, long epoch) {
+  static Step handedOver(PhaseContext ctx, long epoch) {
     ctx.keepAlive().stop();
     return new Step(
         new MigrationEvent.HandedOver(epoch),
         ctx.destHost() + " owns and runs the VM (epoch " + epoch + ")");
   }
 
-  private static Step refused(String why) {
+  static Step refused(String why) {
     return new Step(new MigrationEvent.HandoverRefused(why), why);
   }
 
-  private static Step unknown(PhaseContext ctx, String lastProblem) {
+  static Step unknown(PhaseContext ctx, String lastProblem) {
     ctx.keepAlive().stop();
     return new Step(
         new MigrationEvent.HandoverUnknown(

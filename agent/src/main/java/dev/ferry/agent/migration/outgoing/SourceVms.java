@@ -1,6 +1,7 @@
 package dev.ferry.agent.migration.outgoing;
 
 import dev.ferry.agent.cluster.LeaseOutcome;
+import dev.ferry.agent.cluster.LeaseReclaim;
 import dev.ferry.agent.vm.OutgoingHandle;
 import dev.ferry.agent.vm.VmService;
 
@@ -20,6 +21,12 @@ public interface SourceVms {
 
   /** Asks the manager (if bound) to move the VM's lease to {@code to}. */
   LeaseOutcome transferLease(String vm, String to, long epoch, String migrationId);
+
+  /**
+   * Asks the manager (if bound) to take back the lease moved to {@code to} from this host's {@code
+   * epoch}, after a handover that failed.
+   */
+  LeaseReclaim reclaimLease(String vm, String to, long epoch, String migrationId);
 
   /** The agent's own VMs and manager link. */
   static SourceVms of(VmService vms) {
@@ -42,6 +49,11 @@ public interface SourceVms {
       @Override
       public LeaseOutcome transferLease(String vm, String to, long epoch, String migrationId) {
         return vms.manager().transfer(vm, to, epoch, migrationId);
+      }
+
+      @Override
+      public LeaseReclaim reclaimLease(String vm, String to, long epoch, String migrationId) {
+        return vms.manager().reclaim(vm, to, epoch, migrationId);
       }
     };
   }

@@ -161,6 +161,15 @@ final class FakeDestinationAgent implements AutoCloseable {
 
   private void abort(Context ctx) {
     record(ctx, "abort");
+    if (handover == Handover.HANG && called("handover")) {
+      // As a real destination: a side being taken over is not removed.
+      error(ctx, 409, "migration " + ctx.pathParam("id") + " is being handed over");
+      return;
+    }
+    if (handover == Handover.NOT_FOUND) {
+      error(ctx, 404, "no incoming migration " + ctx.pathParam("id"));
+      return;
+    }
     aborted = true;
     ctx.json(status(ctx));
   }

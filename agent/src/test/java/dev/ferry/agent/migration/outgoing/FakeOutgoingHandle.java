@@ -48,6 +48,11 @@ final class FakeOutgoingHandle implements OutgoingHandle {
   }
 
   @Override
+  public void reclaimed(long newEpoch) {
+    endings.add("reclaimed at epoch " + newEpoch);
+  }
+
+  @Override
   public void rollBack() {
     endings.add("rolled back");
   }

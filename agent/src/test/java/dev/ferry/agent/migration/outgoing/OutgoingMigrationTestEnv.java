@@ -3,6 +3,7 @@ package dev.ferry.agent.migration.outgoing;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.agent.cluster.LeaseOutcome;
+import dev.ferry.agent.cluster.LeaseReclaim;
 import dev.ferry.agent.events.EventBus;
 import dev.ferry.agent.vm.OutgoingHandle;
 import dev.ferry.api.AgentClient;
@@ -50,6 +51,10 @@ final class OutgoingMigrationTestEnv implements AutoCloseable {
   final OffsetClock clock = new OffsetClock();
   final EventBus events = new EventBus(clock);
   final AtomicReference<LeaseOutcome> lease = new AtomicReference<>(new LeaseOutcome.Moved());
+
+  /** The manager's answers to reclaims, in turn (the last repeats); none: no manager bound. */
+  final java.util.Deque<LeaseReclaim> reclaims = new java.util.concurrent.ConcurrentLinkedDeque<>();
+
   final List<String> forgotten = new java.util.concurrent.CopyOnWriteArrayList<>();
   final Path disk;
   volatile boolean forgetFails;
@@ -125,6 +130,12 @@ final class OutgoingMigrationTestEnv implements AutoCloseable {
           @Override
           public LeaseOutcome transferLease(String vm, String to, long epoch, String id) {
             return lease.get();
+          }
+
+          @Override
+          public LeaseReclaim reclaimLease(String vm, String to, long epoch, String id) {
+            LeaseReclaim next = reclaims.size() > 1 ? reclaims.poll() : reclaims.peek();
+            return next == null ? new LeaseReclaim.NoManager() : next;
           }
         };
     return new OutgoingMigrations(

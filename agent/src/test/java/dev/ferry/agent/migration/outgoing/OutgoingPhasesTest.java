@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.agent.AgentException;
 import dev.ferry.agent.cluster.LeaseOutcome;
+import dev.ferry.agent.cluster.LeaseReclaim;
+import dev.ferry.api.Lease;
 import dev.ferry.migration.MigrationPhase;
 import dev.ferry.migration.MigrationRecord;
 import dev.ferry.migration.MigrationSettings;
@@ -387,6 +389,7 @@ class OutgoingPhasesTest {
     @Test
     void aLeaseTheManagerRefusesRollsBackWithoutAskingTheDestination() {
       env.lease.set(new LeaseOutcome.Refused("the manager refused to move the lease: not yours"));
+      env.reclaims.add(new LeaseReclaim.Reclaimed(OutgoingMigrationTestEnv.EPOCH));
       MigrationRecord r = env.awaitEnd(id(env.start()));
       assertThat(r.state()).isInstanceOf(MigrationState.Failed.class);
       assertThat(r.error().orElseThrow().phase()).isEqualTo(MigrationPhase.HANDOVER);
@@ -394,7 +397,7 @@ class OutgoingPhasesTest {
           .contains("handover refused")
           .contains("not yours");
       assertThat(env.dest.called("handover")).isFalse();
-      assertRolledBack(r);
+      assertThat(env.handle.endings).containsExactly("reclaimed at epoch 4", "rolled back");
     }
 
     @Test
@@ -419,8 +422,67 @@ class OutgoingPhasesTest {
           .contains("handover to host-b unconfirmed")
           .contains("kept paused on the source");
       assertThat(env.handle.endings).containsExactly("kept paused");
-      assertThat(env.dest.called("abort")).isFalse();
       assertThat(r.warnings()).anyMatch(w -> w.contains("resume it only after making sure"));
+    }
+
+    @Test
+    void aDestinationThatAnswers404RollsBackOnlyOnceTheManagerGaveTheLeaseBack() {
+      env.dest.handover = FakeDestinationAgent.Handover.NOT_FOUND;
+      env.reclaims.add(new LeaseReclaim.Unreachable("manager down"));
+      env.reclaims.add(new LeaseReclaim.Unreachable("manager down"));
+      env.reclaims.add(new LeaseReclaim.Reclaimed(OutgoingMigrationTestEnv.EPOCH + 2));
+      MigrationRecord r = env.awaitEnd(id(env.start()));
+      assertThat(r.error().orElseThrow().cause())
+          .contains("handover refused")
+          .contains("the lease is back with host-a at epoch 6");
+      assertThat(env.handle.endings).containsExactly("reclaimed at epoch 6", "rolled back");
+    }
+
+    @Test
+    void aReclaimTheManagerRefusesBecauseTheDestinationActivatedTheLeaseCompletesTheMigration() {
+      env.dest.handover = FakeDestinationAgent.Handover.REFUSE;
+      env.reclaims.add(
+          new LeaseReclaim.HeldElsewhere(
+              Optional.of(
+                  Lease.active(
+                      OutgoingMigrationTestEnv.VM,
+                      "host-b",
+                      OutgoingMigrationTestEnv.EPOCH + 1,
+                      java.time.Instant.EPOCH)),
+              "held by host-b"));
+      MigrationRecord r = env.awaitEnd(id(env.start()));
+      assertThat(r.state())
+          .isEqualTo(new MigrationState.Completed(OutgoingMigrationTestEnv.EPOCH + 1));
+      assertThat(env.handle.endings).containsExactly("released to host-b at epoch 5");
+    }
+
+    @Test
+    void aLeaseHeldByAThirdHostKeepsTheGuestPausedHere() {
+      env.dest.handover = FakeDestinationAgent.Handover.REFUSE;
+      env.reclaims.add(
+          new LeaseReclaim.HeldElsewhere(
+              Optional.of(
+                  new Lease(
+                      OutgoingMigrationTestEnv.VM,
+                      "host-b",
+                      OutgoingMigrationTestEnv.EPOCH + 1,
+                      java.time.Instant.EPOCH,
+                      Optional.of("host-a"))),
+              "pending"));
+      MigrationRecord r = env.awaitEnd(id(env.start()));
+      assertThat(r.state()).isInstanceOf(MigrationState.Failed.class);
+      assertThat(r.error().orElseThrow().cause())
+          .contains("will not give the lease back")
+          .contains("pending from host-a");
+      assertThat(env.handle.endings).containsExactly("kept paused");
+    }
+
+    @Test
+    void standaloneADestinationWithNoRecordOfTheMigrationRollsBack() {
+      env.dest.handover = FakeDestinationAgent.Handover.NOT_FOUND;
+      MigrationRecord r = env.awaitEnd(id(env.start()));
+      assertThat(r.error().orElseThrow().cause()).contains("the destination has no record of it");
+      assertRolledBack(r);
     }
 
     @Test

@@ -1,0 +1,124 @@
+package dev.ferry.agent.migration.outgoing;
+
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
+import dev.ferry.agent.cluster.LeaseReclaim;
+import dev.ferry.api.AgentUnreachableException;
+import dev.ferry.api.ApiException;
+import dev.ferry.api.IncomingStatus;
+import dev.ferry.api.Lease;
+import dev.ferry.migration.MigrationState;
+
+/**
+ * Decides who runs the VM after a handover that did not end in a confirmation, so that the guest is
+ * neither resumed twice nor left paused on both hosts. The decision is never the source's alone:
+ *
+ * <ul>
+ *   <li>With a manager, the source asks it to {@linkplain LeaseReclaim reclaim} the lease. The
+ *       destination must activate the same lease before it resumes the guest, and both are
+ *       compare-and-sets, so exactly one wins: reclaimed, the source records the new epoch and
+ *       rolls back (the guest resumes here); activated by the destination, the VM is the
+ *       destination's and the source cleans up.
+ *   <li>Standalone, the destination's journal decides: the source asks it to remove its side, and
+ *       rolls back only once it says it did (or that it never had one); a destination that is
+ *       taking over or took over refuses, and the VM is then its.
+ * </ul>
+ *
+ * <p>A manager or destination that does not answer is asked again for as long as the handover was
+ * tried; past that the guest stays paused here and the migration fails as unconfirmed.
+ */
+final class HandoverSettlement {
+  private HandoverSettlement() {}
+
+  /** Not settled yet; worth asking again. */
+  private static final class Unsettled extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Unsettled(String why) {
+      super(why, null, false, false);
+    }
+  }
+
+  static Step settle(PhaseContext ctx, MigrationState.Handover state, String problem) {
+    ctx.journal().warn("handover not confirmed (" + problem + "); settling who runs the VM");
+    RetryPolicy<Step> retry =
+        RetryPolicy.<Step>builder()
+            .handle(Unsettled.class)
+            .withDelay(ctx.timings().handoverRetryDelay())
+            .withMaxDuration(HandoverPhase.patience(ctx))
+            .withMaxRetries(-1)
+            .build();
+    try {
+      return Failsafe.with(retry).get(() -> once(ctx, state, problem));
+    } catch (Unsettled e) {
+      return HandoverPhase.unknown(ctx, problem + "; not settled: " + e.getMessage());
+    } catch (FailsafeException e) {
+      if (e.getCause() instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      return HandoverPhase.unknown(ctx, problem + "; settling interrupted");
+    }
+  }
+
+  private static Step once(PhaseContext ctx, MigrationState.Handover state, String problem) {
+    LeaseReclaim reclaim =
+        ctx.host()
+            .vms()
+            .reclaimLease(ctx.vm(), ctx.destHost(), state.plan().sourceEpoch(), ctx.id().value());
+    return switch (reclaim) {
+      case LeaseReclaim.NoManager n -> standalone(ctx, state, problem);
+      case LeaseReclaim.Reclaimed r -> {
+        ctx.handle().reclaimed(r.epoch());
+        yield HandoverPhase.refused(
+            problem
+                + "; the lease is back with "
+                + ctx.host().hostName()
+                + " at epoch "
+                + r.epoch());
+      }
+      case LeaseReclaim.HeldElsewhere h -> {
+        if (h.current().isPresent() && h.current().get().activeAt(ctx.destHost(), state.epoch())) {
+          yield HandoverPhase.handedOver(ctx, state.epoch());
+        }
+        yield HandoverPhase.unknown(
+            ctx,
+            problem
+                + "; the manager will not give the lease back ("
+                + h.current().map(HandoverSettlement::describe).orElse("it knows no such VM")
+                + ")");
+      }
+      case LeaseReclaim.Unreachable u -> throw new Unsettled(u.reason());
+    };
+  }
+
+  private static Step standalone(PhaseContext ctx, MigrationState.Handover state, String problem) {
+    String id = ctx.id().value();
+    try {
+      IncomingStatus st = ctx.dest().abortIncoming(id);
+      return switch (st.state()) {
+        case ABORTED -> HandoverPhase.refused(problem + "; the destination removed its side");
+        case HANDED_OVER -> HandoverPhase.handedOver(ctx, st.epoch().orElse(state.epoch()));
+        case RECEIVING -> throw new Unsettled("the destination still receives");
+      };
+    } catch (ApiException e) {
+      if (e.status() == 404) {
+        return HandoverPhase.refused(problem + "; the destination has no record of it");
+      }
+      IncomingStatus st = HandoverPhase.statusQuietly(ctx).orElse(null);
+      if (st != null && st.state() == IncomingStatus.State.HANDED_OVER) {
+        return HandoverPhase.handedOver(ctx, st.epoch().orElse(state.epoch()));
+      }
+      throw new Unsettled(e.getMessage());
+    } catch (AgentUnreachableException e) {
+      throw new Unsettled(e.getMessage());
+    }
+  }
+
+  private static String describe(Lease l) {
+    return l.host()
+        + " holds it at epoch "
+        + l.epoch()
+        + (l.active() ? "" : ", pending from " + l.pendingFrom().orElse("?"));
+  }
+}
