@@ -1,5 +1,6 @@
 package dev.ferry.agent.migration.incoming;
 
+import dev.ferry.agent.cluster.LeaseActivation;
 import dev.ferry.agent.vm.IncomingHandle;
 import dev.ferry.agent.vm.VmService;
 import dev.ferry.api.IncomingCheck;
@@ -34,6 +35,15 @@ public interface DestinationVms {
 
   /** Names of VMs recorded as incoming (received, not handed over). */
   List<String> incomingNames();
+
+  /**
+   * Asks the manager (if bound) to settle the lease a handover moved here at {@code epoch}; the
+   * guest may resume only once it answers {@link LeaseActivation.Activated}.
+   */
+  LeaseActivation activateLease(String vm, long epoch, String migrationId);
+
+  /** Resumes a VM this host took over whose guest was left paused (an agent restart mid-way). */
+  void resumeTakenOver(String name);
 
   /** The agent's own VMs. */
   static DestinationVms of(VmService vms) {
@@ -71,6 +81,16 @@ public interface DestinationVms {
       @Override
       public List<String> incomingNames() {
         return vms.incomingNames();
+      }
+
+      @Override
+      public LeaseActivation activateLease(String vm, long epoch, String migrationId) {
+        return vms.manager().activate(vm, epoch, migrationId);
+      }
+
+      @Override
+      public void resumeTakenOver(String name) {
+        vms.resume(name);
       }
     };
   }

@@ -1,6 +1,7 @@
 package dev.ferry.agent.migration.incoming;
 
 import dev.ferry.agent.AgentException;
+import dev.ferry.agent.cluster.LeaseActivation;
 import dev.ferry.agent.events.EventBus;
 import dev.ferry.agent.vm.IncomingHandle;
 import dev.ferry.api.AgentEvent;
@@ -10,6 +11,7 @@ import dev.ferry.api.IncomingOffer;
 import dev.ferry.api.IncomingRequest;
 import dev.ferry.api.IncomingStatus;
 import dev.ferry.api.VmInfo;
+import dev.ferry.api.VmState;
 import dev.ferry.common.ByteSize;
 import dev.ferry.migration.IncomingEvent;
 import dev.ferry.migration.IncomingState;
@@ -249,7 +251,9 @@ public final class IncomingMigrations {
   /**
    * Takes the VM over with {@code epoch}: only once the stream is complete, and only with an epoch
    * newer than the one the source owned it with. Idempotent for the same epoch. The takeover is
-   * journalled before the guest resumes here.
+   * journalled, then the manager must settle the lease here (a refusal means the source took it
+   * back: the side is removed; no answer: the guest stays paused, 503, and a retry or the watchdog
+   * asks again), and only then does the guest resume here.
    */
   public IncomingStatus handover(String id, long epoch) {
     IncomingSide side = find(id);
@@ -266,36 +270,80 @@ public final class IncomingMigrations {
         case IncomingState.Discarded d ->
             throw new AgentException.Conflict(
                 "migration " + id + " was aborted on " + hostName + ": " + d.why());
-        case IncomingState.TakingOver t ->
+        case IncomingState.TakingOver t -> {
+          if (t.epoch() != epoch) {
             throw new AgentException.Conflict(
                 "migration " + id + " is being taken over with epoch " + t.epoch());
+          }
+          return finishTakeover(side, epoch);
+        }
         case IncomingState.Receiving r -> {}
       }
       IncomingHandle handle = side.handle().orElseThrow();
-      MigrationInfo info = handle.qmp().call(new QueryMigrate());
-      if (info.status() != MigrationStatus.COMPLETED) {
-        throw new AgentException.Conflict(
-            "cannot take over VM '"
-                + side.vm()
-                + "': the incoming stream is "
-                + info.status().name().toLowerCase(Locale.ROOT)
-                + ", not completed");
-      }
+      requireCompleteStream(side, handle);
       IncomingState.Receiving receiving = (IncomingState.Receiving) side.state();
       side.fire(new IncomingEvent.TakeoverRequested(epoch), clock.instant());
       stopExports(side, handle, receiving);
-      try {
-        handle.takeOver(epoch);
-      } catch (RuntimeException e) {
-        side.fire(new IncomingEvent.TakeoverFailed(e.getMessage()), clock.instant());
-        throw e;
-      }
-      side.fire(new IncomingEvent.TookOver(), clock.instant());
-      publish(side, "took over " + side.vm() + " with epoch " + epoch + "; it runs here now");
-      return status(side);
+      return finishTakeover(side, epoch);
     } finally {
       side.lock.unlock();
     }
+  }
+
+  private void requireCompleteStream(IncomingSide side, IncomingHandle handle) {
+    MigrationInfo info = handle.qmp().call(new QueryMigrate());
+    if (info.status() != MigrationStatus.COMPLETED) {
+      throw new AgentException.Conflict(
+          "cannot take over VM '"
+              + side.vm()
+              + "': the incoming stream is "
+              + info.status().name().toLowerCase(Locale.ROOT)
+              + ", not completed");
+    }
+  }
+
+  /**
+   * The second half of a journalled takeover: the lease, then the guest. Caller holds the side's
+   * lock; the side is {@link IncomingState.TakingOver} with {@code epoch}.
+   *
+   * @throws AgentException.Unavailable when the manager does not answer (the side stays taking
+   *     over, the guest paused)
+   * @throws AgentException.Conflict when the manager refused the lease (the side is removed)
+   */
+  private IncomingStatus finishTakeover(IncomingSide side, long epoch) {
+    String id = side.record().migration().value();
+    Optional<IncomingHandle> handle = side.handle().filter(IncomingHandle::alive);
+    if (handle.isEmpty()) {
+      String why = "the destination QEMU is gone";
+      side.fire(new IncomingEvent.TakeoverFailed(why), clock.instant());
+      discard(side, why);
+      throw new AgentException.Conflict("cannot take over VM '" + side.vm() + "': " + why);
+    }
+    switch (vms.activateLease(side.vm(), epoch, id)) {
+      case LeaseActivation.Activated a -> {}
+      case LeaseActivation.Refused r -> {
+        side.fire(new IncomingEvent.TakeoverFailed(r.reason()), clock.instant());
+        discard(side, r.reason());
+        throw new AgentException.Conflict("cannot take over VM '" + side.vm() + "': " + r.reason());
+      }
+      case LeaseActivation.Unreachable u ->
+          throw new AgentException.Unavailable(
+              "cannot take over VM '"
+                  + side.vm()
+                  + "' yet: "
+                  + u.reason()
+                  + "; its guest stays paused on "
+                  + hostName);
+    }
+    try {
+      handle.get().takeOver(epoch);
+    } catch (RuntimeException e) {
+      side.fire(new IncomingEvent.TakeoverFailed(e.getMessage()), clock.instant());
+      throw e;
+    }
+    side.fire(new IncomingEvent.TookOver(), clock.instant());
+    publish(side, "took over " + side.vm() + " with epoch " + epoch + "; it runs here now");
+    return status(side);
   }
 
   /** Removes the incoming side (idempotent); refused once the VM is being or was handed over. */
@@ -350,13 +398,9 @@ public final class IncomingMigrations {
       sides.put(r.migration().value(), side);
       side.lock.lock();
       try {
-        if (r.state() instanceof IncomingState.TakingOver t && ownedHere(r.vm(), t.epoch())) {
-          side.fire(new IncomingEvent.TookOver(), now);
-          publish(side, "takeover of " + r.vm() + " with epoch " + t.epoch() + " found complete");
+        if (r.state() instanceof IncomingState.TakingOver t) {
+          recoverTakeover(side, t);
           continue;
-        }
-        if (r.state() instanceof IncomingState.TakingOver) {
-          side.fire(new IncomingEvent.TakeoverFailed("the agent restarted"), now);
         }
         discard(side, "the agent restarted while receiving it");
         log.warn("Discarded incoming VM {} left from before the agent restarted", r.vm());
@@ -380,6 +424,44 @@ public final class IncomingMigrations {
     }
   }
 
+  /**
+   * A takeover the journal says had begun (the stream was complete and the source had asked): if
+   * this host's VM record shows the ownership it took, it is handed over and its guest resumed if
+   * the restart left it paused; otherwise it is finished now, decided by the lease as at a
+   * handover. A manager that does not answer leaves it taking over, for the watchdog.
+   */
+  private void recoverTakeover(IncomingSide side, IncomingState.TakingOver t) {
+    Instant now = clock.instant();
+    if (ownedHere(side.vm(), t.epoch())) {
+      side.fire(new IncomingEvent.TookOver(), now);
+      publish(side, "takeover of " + side.vm() + " with epoch " + t.epoch() + " found complete");
+      if (vms.find(side.vm()).map(v -> v.state() == VmState.PAUSED).orElse(false)) {
+        try {
+          vms.resumeTakenOver(side.vm());
+          publish(side, "resumed " + side.vm() + ", left paused by the restart");
+        } catch (RuntimeException e) {
+          log.error("VM {}: cannot resume after the takeover: {}", side.vm(), e.getMessage());
+        }
+      }
+      return;
+    }
+    try {
+      finishTakeover(side, t.epoch());
+      log.warn(
+          "Incoming migration {}: takeover finished after the restart", side.record().migration());
+    } catch (AgentException.Unavailable e) {
+      log.warn(
+          "Incoming migration {}: takeover pending after the restart: {}",
+          side.record().migration(),
+          e.getMessage());
+    } catch (RuntimeException e) {
+      log.warn(
+          "Incoming migration {}: takeover not finished after the restart: {}",
+          side.record().migration(),
+          e.getMessage());
+    }
+  }
+
   private boolean ownedHere(String vm, long epoch) {
     Optional<VmInfo> info = vms.find(vm);
     return info.isPresent() && info.get().owner().equals(hostName) && info.get().epoch() == epoch;
@@ -388,6 +470,21 @@ public final class IncomingMigrations {
   private void watchdog() {
     Instant now = clock.instant();
     for (IncomingSide side : sides.values()) {
+      if (side.state() instanceof IncomingState.TakingOver t && side.lock.tryLock()) {
+        try {
+          if (side.state().equals(t)) {
+            finishTakeover(side, t.epoch());
+          }
+        } catch (RuntimeException e) {
+          log.debug(
+              "Incoming migration {}: takeover still pending: {}",
+              side.record().migration(),
+              e.getMessage());
+        } finally {
+          side.lock.unlock();
+        }
+        continue;
+      }
       if (!(side.state() instanceof IncomingState.Receiving)) {
         if (side.state().terminal()
             && Duration.between(side.record().since(), now).compareTo(KEEP_FINISHED) > 0) {

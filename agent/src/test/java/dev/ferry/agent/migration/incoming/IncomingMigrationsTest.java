@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.agent.AgentException;
+import dev.ferry.agent.cluster.LeaseActivation;
 import dev.ferry.agent.events.EventBus;
 import dev.ferry.agent.vm.IncomingHandle;
 import dev.ferry.api.IncomingCheck;
@@ -63,6 +64,9 @@ class IncomingMigrationsTest {
     volatile boolean alive = true;
     volatile RuntimeException takeOverFails;
     volatile Handle handle;
+
+    /** The manager's answer to lease activations. */
+    volatile LeaseActivation activation = new LeaseActivation.Activated();
 
     final class Handle implements IncomingHandle {
       final String name;
@@ -133,6 +137,17 @@ class IncomingMigrationsTest {
       if (v != null && !v.owner().equals("host-b")) {
         defined.remove(name);
       }
+    }
+
+    @Override
+    public LeaseActivation activateLease(String vm, long epoch, String migrationId) {
+      events.add("activate " + vm + " at epoch " + epoch + ": " + activation);
+      return activation;
+    }
+
+    @Override
+    public void resumeTakenOver(String name) {
+      events.add("resumed " + name);
     }
 
     @Override
@@ -347,7 +362,8 @@ class IncomingMigrationsTest {
   }
 
   @Test
-  void afterARestartATakeoverWhoseOwnershipWasPersistedIsHandedOverElseRemoved() throws Exception {
+  void afterARestartATakeoverWhoseOwnershipWasPersistedIsHandedOverElseDecidedByTheLease()
+      throws Exception {
     MigrationId id = MigrationId.random();
     incoming.prepare(request(id, false, Duration.ofSeconds(30)));
     // Journal as if the agent died between journalling the takeover and finishing it.
@@ -375,8 +391,49 @@ class IncomingMigrationsTest {
             new dev.ferry.migration.IncomingState.TakingOver(
                 6, (dev.ferry.migration.IncomingState.Receiving) o.state()),
             Instant.now()));
+    vms.activation = new LeaseActivation.Refused("the source took the lease back");
     IncomingMigrations again = newRole();
     again.recover();
     assertThat(again.status(other.value()).state()).isEqualTo(IncomingStatus.State.ABORTED);
+    assertThat(vms.events).noneMatch(e -> e.equals("took over with epoch 6"));
+
+    MigrationId third = MigrationId.random();
+    vms.defined.clear();
+    again.prepare(request(third, false, Duration.ofSeconds(30)));
+    IncomingRecord t =
+        store.load().stream().filter(x -> x.migration().equals(third)).findFirst().orElseThrow();
+    store.save(
+        t.with(
+            new dev.ferry.migration.IncomingState.TakingOver(
+                7, (dev.ferry.migration.IncomingState.Receiving) t.state()),
+            Instant.now()));
+    vms.activation = new LeaseActivation.Activated();
+    IncomingMigrations third1 = newRole();
+    third1.recover();
+    assertThat(third1.status(third.value()).state()).isEqualTo(IncomingStatus.State.HANDED_OVER);
+    assertThat(vms.events).contains("took over with epoch 7");
+  }
+
+  @Test
+  void aHandoverWaitsForTheLeaseAndRemovesTheSideWhenTheSourceTookItBack() {
+    MigrationId id = MigrationId.random();
+    incoming.prepare(request(id, false, Duration.ofSeconds(30)));
+    incomingStatus = "completed";
+    vms.activation = new LeaseActivation.Unreachable("manager down");
+    assertThatThrownBy(() -> incoming.handover(id.value(), 5))
+        .isInstanceOf(AgentException.Unavailable.class)
+        .hasMessageContaining("stays paused");
+    assertThat(vms.events).noneMatch(e -> e.startsWith("took over"));
+    assertThat(incoming.status(id.value()).state()).isEqualTo(IncomingStatus.State.RECEIVING);
+    assertThatThrownBy(() -> incoming.abort(id.value(), "late"))
+        .as("a side being taken over is not removed")
+        .isInstanceOf(AgentException.Conflict.class);
+
+    vms.activation = new LeaseActivation.Refused("the manager refused the lease: reclaimed");
+    assertThatThrownBy(() -> incoming.handover(id.value(), 5))
+        .isInstanceOf(AgentException.Conflict.class)
+        .hasMessageContaining("reclaimed");
+    assertThat(incoming.status(id.value()).state()).isEqualTo(IncomingStatus.State.ABORTED);
+    assertThat(vms.events).noneMatch(e -> e.startsWith("took over"));
   }
 }
