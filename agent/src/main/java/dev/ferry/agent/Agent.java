@@ -1,5 +1,6 @@
 package dev.ferry.agent;
 
+import dev.ferry.agent.cluster.LeaseFence;
 import dev.ferry.agent.cluster.ManagerLink;
 import dev.ferry.agent.diskmove.DiskMover;
 import dev.ferry.agent.events.EventBus;
@@ -115,6 +116,19 @@ public final class Agent implements AutoCloseable {
             scheduler,
             EngineTimings.defaults(KEEPALIVE_TIMEOUT, STALL_TIMEOUT));
     migrations.recover();
+    LeaseFence fence = new LeaseFence(config.hostName(), manager, vms, events);
+    fence.check().forEach(f -> log.warn("Lease fence at start: {}", f));
+    scheduler.scheduleWithFixedDelay(
+        () -> {
+          try {
+            fence.check();
+          } catch (RuntimeException e) {
+            log.warn("Lease fence round failed: {}", e.toString());
+          }
+        },
+        LeaseFence.PERIOD.toMillis(),
+        LeaseFence.PERIOD.toMillis(),
+        java.util.concurrent.TimeUnit.MILLISECONDS);
     HostLoadProbe load =
         new HostLoadProbe(Clock.systemUTC(), vms::list, cpu.cores(), HostFactsProbe.memoryTotal());
     this.api =

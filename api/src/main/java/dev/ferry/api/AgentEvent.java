@@ -41,6 +41,8 @@ public record AgentEvent(
     VM_DELETED,
     VM_STATE_CHANGED,
     VM_ADOPTED,
+    /** A VM found running here without its lease was paused, or killed once its owner ran it. */
+    VM_FENCED,
     GUEST_EVENT,
     MIGRATION_STATE,
     MIGRATION_PROGRESS;

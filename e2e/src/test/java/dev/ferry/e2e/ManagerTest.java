@@ -12,6 +12,7 @@ import dev.ferry.api.ClusterMigrationRequest;
 import dev.ferry.api.ClusterVm;
 import dev.ferry.api.ClusterVmCreate;
 import dev.ferry.api.MaintenanceStatus;
+import dev.ferry.api.ManagerBinding;
 import dev.ferry.api.ManagerClient;
 import dev.ferry.api.QueueLimits;
 import dev.ferry.api.VmCreateRequest;
@@ -157,6 +158,66 @@ class ManagerTest {
       // The lease holder may.
       assertThat(a.start("lease1").state()).isEqualTo(VmState.RUNNING);
     }
+  }
+
+  @Test
+  void aCopyRunningWithoutTheLeaseIsPausedAtOnceAndKilledOnlyOnceTheOwnerRunsIt() {
+    createOn("host-a", "fence1", 60);
+    awaitReady("host-a", "fence1");
+    try (AgentClient a = world.agent("host-a");
+        AgentClient b = world.agent("host-b");
+        ManagerClient m = manager.client()) {
+      a.stop("fence1", true, Duration.ZERO);
+      await("the manager sees the owner's copy stopped")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> m.vm("fence1").state() == VmState.STOPPED);
+      // host-b, unbound for a moment (a partition, an operator's mistake), starts its own copy.
+      ManagerBinding bound = b.manager();
+      b.bindManager(new ManagerBinding(Optional.empty(), "host-b"));
+      try {
+        VmCreateRequest req = guest("fence1", 60, ByteSize.ofMiB(128), "");
+        b.createVm(
+            new VmCreateRequest(
+                req.name(),
+                req.vcpus(),
+                req.memory(),
+                req.machine(),
+                req.cpuModel(),
+                req.kernel(),
+                req.initrd(),
+                req.cmdline(),
+                req.disks(),
+                req.nics(),
+                Optional.of(false)));
+        assertThat(b.start("fence1").state()).isEqualTo(VmState.RUNNING);
+      } finally {
+        b.bindManager(bound);
+      }
+      await("host-b pauses the copy it runs without the lease")
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> b.vm("fence1").state() == VmState.PAUSED);
+      // The owner does not run it: the copy is kept (paused), never killed blind.
+      await()
+          .pollDelay(LeaseFenceRound.PLUS_ONE)
+          .atMost(LeaseFenceRound.PLUS_ONE.plusSeconds(5))
+          .until(() -> true);
+      assertThat(b.vm("fence1").state()).isEqualTo(VmState.PAUSED);
+      assertThatThrownBy(() -> b.resume("fence1"))
+          .isInstanceOf(ApiException.class)
+          .hasMessageContaining("the manager leases it to host-a");
+
+      assertThat(a.start("fence1").state()).isEqualTo(VmState.RUNNING);
+      await("host-b kills its copy once host-a runs the VM")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> !b.vm("fence1").state().hasProcess());
+      assertThat(a.vm("fence1").state()).isEqualTo(VmState.RUNNING);
+      b.delete("fence1", true);
+    }
+  }
+
+  /** The agents' lease fence runs every 5 s; one round and a second of slack. */
+  private static final class LeaseFenceRound {
+    static final Duration PLUS_ONE = Duration.ofSeconds(6);
   }
 
   @Test

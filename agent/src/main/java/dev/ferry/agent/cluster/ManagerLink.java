@@ -6,6 +6,7 @@ import dev.failsafe.RetryPolicy;
 import dev.ferry.agent.AgentException;
 import dev.ferry.api.AgentEndpoint;
 import dev.ferry.api.ApiException;
+import dev.ferry.api.ClusterVm;
 import dev.ferry.api.Lease;
 import dev.ferry.api.LeaseTransfer;
 import dev.ferry.api.ManagerBinding;
@@ -16,9 +17,11 @@ import dev.ferry.common.Persisted;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -271,6 +274,30 @@ public final class ManagerLink implements AutoCloseable {
       return new LeaseReclaim.Unreachable(
           "the manager cannot give the lease back: " + e.getMessage());
     }
+  }
+
+  /**
+   * The manager's inventory by VM name (who holds each lease, at which epoch, in which state), or
+   * empty when unbound.
+   *
+   * @throws ManagerUnreachableException when the manager does not answer
+   */
+  public Optional<Map<String, ClusterVm>> clusterVms() {
+    Optional<ManagerClient> c = client();
+    if (c.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        c.get().vms().stream().collect(Collectors.toMap(ClusterVm::name, v -> v, (a, b) -> a)));
+  }
+
+  /**
+   * The manager's lease of {@code vm}, or empty when unbound.
+   *
+   * @throws ManagerUnreachableException when the manager does not answer
+   */
+  public Optional<Lease> lease(String vm) {
+    return client().map(c -> c.lease(vm));
   }
 
   @Override
