@@ -11,9 +11,20 @@
  *   (no lease) ─────────────────────────────────────────────────────▶ held(host A, epoch e)
  *        ▲                                                                 │
  *        │ withdraw (create refused by the agent / holder stopped          │ transfer: compare-and-set
- *        │           listing the VM)                                       │ (A, e) → (B, e + 1)
- *        └──────────────────────────────────────────────── held(host B, e + 1) ◀┘
+ *        │           listing the VM; never a pending lease)                │ (A, e) → (B, e + 1)
+ *        │                                                                 ▼
+ *        │                                              pending(host B, e + 1, from A)
+ *        │                       activate (B, before its cont) │        │ reclaim (A, after a
+ *        │                                                     ▼        ▼ failed handover)
+ *        └────────────────────────────── held(host B, e + 1)      held(host A, e + 2)
  * </pre>
+ *
+ * <p>Activate and reclaim are compare-and-sets on the same pending row, so exactly one of them
+ * wins: the destination resumes the guest only after activating, the source only after reclaiming.
+ * Both are idempotent (a repeat answers the lease as the first call left it). A reclaim of a move
+ * that never happened (the transfer's reply was lost before it arrived) answers the source's lease
+ * as it is. A pending lease holder may not start or resume the VM by any other route (an agent's
+ * lease check requires a settled lease).
  *
  * <p>Where the lease is committed: at handover. The source agent's migration, once the destination
  * runs the guest, calls {@code POST /v1/leases/{vm}/transfer} (ManagerRoutes.TRANSFER_LEASE, served
@@ -25,7 +36,8 @@
  * handover's call arrived, the move itself if it was lost.
  *
  * <p>Every decision is logged and recorded as a manager event: {@code lease-granted}, {@code
- * lease-moved}, {@code lease-refused} (a compare-and-set that did not match, with the lease as it
- * is), {@code lease-withdrawn}; each names its {@link dev.ferry.manager.leases.LeaseCause}.
+ * lease-moved}, {@code lease-activated}, {@code lease-reclaimed}, {@code lease-refused} (a
+ * compare-and-set that did not match, with the lease as it is), {@code lease-withdrawn}; each names
+ * its {@link dev.ferry.manager.leases.LeaseCause}.
  */
 package dev.ferry.manager.leases;
