@@ -1,5 +1,6 @@
 package dev.ferry.agent;
 
+import dev.ferry.agent.cluster.FencedVms;
 import dev.ferry.agent.cluster.LeaseFence;
 import dev.ferry.agent.cluster.ManagerLink;
 import dev.ferry.agent.diskmove.DiskMover;
@@ -116,7 +117,7 @@ public final class Agent implements AutoCloseable {
             scheduler,
             EngineTimings.defaults(KEEPALIVE_TIMEOUT, STALL_TIMEOUT));
     migrations.recover();
-    LeaseFence fence = new LeaseFence(config.hostName(), manager, vms, events);
+    LeaseFence fence = new LeaseFence(config.hostName(), manager, FencedVms.of(vms), events);
     fence.check().forEach(f -> log.warn("Lease fence at start: {}", f));
     scheduler.scheduleWithFixedDelay(
         () -> {

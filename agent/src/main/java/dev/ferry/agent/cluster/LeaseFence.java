@@ -1,7 +1,6 @@
 package dev.ferry.agent.cluster;
 
 import dev.ferry.agent.events.EventBus;
-import dev.ferry.agent.vm.VmService;
 import dev.ferry.api.AgentEvent;
 import dev.ferry.api.ApiException;
 import dev.ferry.api.ClusterVm;
@@ -22,9 +21,16 @@ import org.slf4j.LoggerFactory;
  * here (re-adopted after an agent restart, left by a handover, started while the host was not bound
  * to the manager) whose lease the manager gives to another host, or to this host at a newer epoch,
  * is paused at once and reported; its QEMU is killed only once the manager confirms that the lease
- * holder runs the VM, so a copy is never killed before another one is known to run. VMs in a
- * migration are left to the migration, which decides by the same lease. Without a manager there is
- * nothing to check; a manager that does not answer is asked again at the next round.
+ * holder runs the VM, so a copy is never killed before another one is known to run.
+ *
+ * <p>One case is resolved rather than fenced: a guest paused here whose lease is still pending from
+ * this host, at the epoch after this host's — a handover from here that was left unsettled (the
+ * migration gave up as unconfirmed while neither the manager nor the destination answered). The
+ * fence reclaims the lease; if the manager gives it back the guest resumes here, and if the
+ * destination activated it meanwhile the VM is the destination's and the copy here is fenced as any
+ * other. VMs in a migration are left to the migration, which decides by the same lease. Without a
+ * manager there is nothing to check; a manager that does not answer is asked again at the next
+ * round.
  */
 public final class LeaseFence {
   private static final Logger log = LoggerFactory.getLogger(LeaseFence.class);
@@ -34,10 +40,10 @@ public final class LeaseFence {
 
   private final String hostName;
   private final ManagerLink manager;
-  private final VmService vms;
+  private final FencedVms vms;
   private final EventBus events;
 
-  public LeaseFence(String hostName, ManagerLink manager, VmService vms, EventBus events) {
+  public LeaseFence(String hostName, ManagerLink manager, FencedVms vms, EventBus events) {
     this.hostName = hostName;
     this.manager = manager;
     this.vms = vms;
@@ -80,6 +86,17 @@ public final class LeaseFence {
 
   private String fence(VmInfo v, ClusterVm held) {
     String name = v.spec().name();
+    Optional<Lease> lease = leaseQuietly(name);
+    if (v.state() == VmState.PAUSED
+        && lease.isPresent()
+        && lease.get().pendingFrom().equals(Optional.of(hostName))
+        && lease.get().epoch() == v.epoch() + 1) {
+      Optional<String> settled = settle(v, lease.get());
+      if (settled.isPresent()) {
+        return settled.get();
+      }
+      lease = leaseQuietly(name);
+    }
     String why =
         "the manager leases it to "
             + held.host()
@@ -99,7 +116,6 @@ public final class LeaseFence {
         return name + ": not paused: " + e.getMessage();
       }
     }
-    Optional<Lease> lease = leaseQuietly(name);
     boolean ownerRuns =
         lease.isPresent()
             && lease.get().active()
@@ -109,7 +125,7 @@ public final class LeaseFence {
       return name + ": paused (" + why + "; the holder is not confirmed running)";
     }
     try {
-      vms.stop(name, true, Duration.ZERO);
+      vms.kill(name);
       log.error("VM {}: killed the copy here: {} runs it", name, held.host());
       publish(name, VmState.STOPPED, "fenced: QEMU killed, " + held.host() + " runs it; " + why);
       return name + ": killed (" + held.host() + " runs it)";
@@ -117,6 +133,35 @@ public final class LeaseFence {
       log.error("VM {}: the fenced copy cannot be killed: {}", name, e.getMessage());
       return name + ": paused, not killed: " + e.getMessage();
     }
+  }
+
+  /**
+   * Reclaims the lease of a handover from here left unsettled; empty when the destination holds it
+   * (settled), so the copy here is fenced as any other.
+   */
+  private Optional<String> settle(VmInfo v, Lease pending) {
+    String name = v.spec().name();
+    return switch (manager.reclaim(name, pending.host(), v.epoch(), "unsettled handover")) {
+      case LeaseReclaim.Reclaimed r -> {
+        try {
+          vms.reclaimed(name, r.epoch());
+        } catch (RuntimeException e) {
+          log.error("VM {}: lease reclaimed at epoch {} but not resumed: {}", name, r.epoch(), e);
+          yield Optional.of(name + ": lease reclaimed, not resumed: " + e.getMessage());
+        }
+        String what =
+            "unsettled handover to "
+                + pending.host()
+                + " resolved: the lease is back here at epoch "
+                + r.epoch();
+        log.warn("VM {}: {}", name, what);
+        publish(name, VmState.RUNNING, what);
+        yield Optional.of(name + ": " + what);
+      }
+      case LeaseReclaim.HeldElsewhere h -> Optional.empty();
+      case LeaseReclaim.Unreachable u -> Optional.of(name + ": unsettled, manager silent");
+      case LeaseReclaim.NoManager n -> Optional.of(name + ": unsettled, no manager");
+    };
   }
 
   private Optional<Lease> leaseQuietly(String vm) {

@@ -4,6 +4,7 @@ import dev.ferry.agent.AgentException;
 import dev.ferry.api.AgentEvent;
 import dev.ferry.api.VmCreateRequest;
 import dev.ferry.api.VmInfo;
+import dev.ferry.api.VmState;
 import dev.ferry.common.ByteSize;
 import dev.ferry.qemu.VmSpec;
 import java.nio.file.Files;
@@ -128,6 +129,21 @@ public final class VmService {
 
   public VmInfo resume(String name) {
     return find(name).resume();
+  }
+
+  /**
+   * The manager gave this host the lease of {@code name} back at {@code epoch} after a handover
+   * that was left unsettled: the new epoch is persisted first, then the guest resumes if it was
+   * meant to run (the resume checks the lease as any other).
+   */
+  public VmInfo reclaimed(String name, long epoch) {
+    ManagedVm vm = find(name);
+    vm.lockedRun(
+        () -> vm.persist(vm.record().withOwnership(ctx.hostName(), epoch), "reclaim the lease of"));
+    if (vm.record().desired() == VmRecord.Desired.RUNNING && vm.state() == VmState.PAUSED) {
+      return vm.resume();
+    }
+    return vm.info();
   }
 
   public String console(String name, long bytes) {
