@@ -398,6 +398,48 @@ class MigrationTest {
     assertRunsOnlyOn("host-b");
   }
 
+  @Test
+  void inPostcopyTheGuestRunsAndAnswersOnTheDestinationWhileItsMemoryStreams() {
+    // 128 MiB rewritten at 64 MiB/s over a link capped at 16 MiB/s: pre-copy cannot converge.
+    boot("host-a", "ferry.dirty=128:64", ByteSize.ofMiB(256));
+    MigrationSettings postcopy =
+        new MigrationSettings(
+            Optional.of(DataRate.ofMebibytesPerSecond(16)),
+            Duration.ofMillis(30),
+            Duration.ofMillis(200),
+            1,
+            false,
+            true,
+            Optional.of(Duration.ofSeconds(8)),
+            TimeoutAction.FORCE,
+            false,
+            false);
+    ProbeResult probed;
+    MigrationRecord r;
+    try (OutageProbe probe =
+        OutageProbe.start(
+            world.testbed,
+            world.guest.tool("ferry-probe"),
+            world.guestIp(0),
+            Duration.ofMillis(1),
+            Duration.ofSeconds(60))) {
+      r = world.migrate("host-a", VM, "host-b", postcopy);
+      probed = probe.stop();
+    }
+    assertThat(r.state()).as("%s", r.transitions()).isInstanceOf(MigrationState.Completed.class);
+    assertThat(r.transitions())
+        .as("switched to post-copy")
+        .anyMatch(t -> t.why().contains("post-copy: the destination takes over"));
+    assertThat(r.transitions().stream().map(MigrationRecord.Transition::why))
+        .as("the source waited for the rest of the memory")
+        .anyMatch(n -> n.contains("post-copy: stream completed"));
+    // The guest answered from the destination while its memory still streamed: the longest
+    // silence is the switch itself, not the seconds the rest of the memory takes at 16 MiB/s.
+    assertThat(probed.maxGapMs()).as("longest silence: %s", probed).isLessThan(1500);
+    assertThat(probed.tailGapMs()).as("guest answers at the end: %s", probed).isLessThan(200);
+    assertRunsOnlyOn("host-b");
+  }
+
   private static void sleep(Duration d) {
     try {
       Thread.sleep(d);

@@ -37,6 +37,13 @@ public sealed interface MigrationEvent {
   /** QEMU reports the stream complete; the destination holds the whole guest, paused. */
   record StreamCompleted() implements MigrationEvent {}
 
+  /**
+   * QEMU switched to post-copy after the switchover: the destination holds the device state, still
+   * paused, and pulls the memory it lacks on demand. Ownership moves now, so that the guest runs
+   * there while the rest of its memory streams; the source can no longer resume it.
+   */
+  record PostcopySwitched() implements MigrationEvent {}
+
   /** The destination confirmed it owns and runs the VM. */
   record HandedOver(long epoch) implements MigrationEvent {}
 

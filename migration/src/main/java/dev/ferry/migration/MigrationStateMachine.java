@@ -10,6 +10,7 @@ import dev.ferry.migration.MigrationEvent.HandoverUnknown;
 import dev.ferry.migration.MigrationEvent.MirrorsReady;
 import dev.ferry.migration.MigrationEvent.PassStarted;
 import dev.ferry.migration.MigrationEvent.PostcopyStarted;
+import dev.ferry.migration.MigrationEvent.PostcopySwitched;
 import dev.ferry.migration.MigrationEvent.PreSwitchoverReached;
 import dev.ferry.migration.MigrationEvent.PreflightPassed;
 import dev.ferry.migration.MigrationEvent.RolledBack;
@@ -63,6 +64,8 @@ public final class MigrationStateMachine {
             case PreSwitchoverReached e -> new Switchover(s.setup());
             case StreamCompleted e ->
                 new Handover(s.setup().plan(), s.setup().plan().handoverEpoch());
+            case PostcopySwitched e ->
+                new Handover(s.setup().plan(), s.setup().plan().handoverEpoch());
             case AbortRequested e when s.postcopy() ->
                 throw new IllegalTransitionException(
                     s, event, "in post-copy the destination already runs the guest");
@@ -75,6 +78,8 @@ public final class MigrationStateMachine {
       case Switchover s ->
           switch (event) {
             case StreamCompleted e ->
+                new Handover(s.setup().plan(), s.setup().plan().handoverEpoch());
+            case PostcopySwitched e ->
                 new Handover(s.setup().plan(), s.setup().plan().handoverEpoch());
             default -> rollbackOrRefuse(s, event, s.setup().plan());
           };

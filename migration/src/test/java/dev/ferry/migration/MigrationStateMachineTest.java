@@ -14,6 +14,7 @@ import dev.ferry.migration.MigrationEvent.HandoverRefused;
 import dev.ferry.migration.MigrationEvent.HandoverUnknown;
 import dev.ferry.migration.MigrationEvent.PassStarted;
 import dev.ferry.migration.MigrationEvent.PostcopyStarted;
+import dev.ferry.migration.MigrationEvent.PostcopySwitched;
 import dev.ferry.migration.MigrationEvent.PreSwitchoverReached;
 import dev.ferry.migration.MigrationEvent.PreflightPassed;
 import dev.ferry.migration.MigrationEvent.RolledBack;
@@ -287,5 +288,15 @@ class MigrationStateMachineTest {
       }
     }
     assertThat(accepted).as("defined transitions").isEqualTo(32);
+  }
+
+  @Test
+  void aSwitchToPostcopyGoesToHandoverAtOnceSoTheDestinationRunsTheGuestWhileTheMemoryStreams() {
+    assertThat(
+            run(new PreCopy(SETUP, 3, false), new PreSwitchoverReached(), new PostcopySwitched()))
+        .isEqualTo(new Handover(PLAN, 2));
+    assertThat(run(new PreCopy(SETUP, 3, false), new PostcopySwitched()))
+        .as("without pause-before-switchover")
+        .isEqualTo(new Handover(PLAN, 2));
   }
 }

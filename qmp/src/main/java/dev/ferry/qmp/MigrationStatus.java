@@ -26,6 +26,14 @@ public enum MigrationStatus {
   DEVICE,
   WAIT_UNPLUG;
 
+  /** True while the migration is in post-copy (running, paused by a broken link, recovering). */
+  public boolean isPostcopy() {
+    return this == POSTCOPY_ACTIVE
+        || this == POSTCOPY_PAUSED
+        || this == POSTCOPY_RECOVER
+        || this == POSTCOPY_RECOVER_SETUP;
+  }
+
   /** True for states after which QEMU will not change the status on its own. */
   public boolean isFinal() {
     return this == COMPLETED || this == FAILED || this == CANCELLED;

@@ -292,13 +292,16 @@ public final class IncomingMigrations {
 
   private void requireCompleteStream(IncomingSide side, IncomingHandle handle) {
     MigrationInfo info = handle.qmp().call(new QueryMigrate());
-    if (info.status() != MigrationStatus.COMPLETED) {
+    // In post-copy the device state is here and the memory still streams: the guest may run here
+    // now (pulling what it lacks), and must, since the source can no longer run it.
+    if (info.status() != MigrationStatus.COMPLETED
+        && info.status() != MigrationStatus.POSTCOPY_ACTIVE) {
       throw new AgentException.Conflict(
           "cannot take over VM '"
               + side.vm()
               + "': the incoming stream is "
               + info.status().name().toLowerCase(Locale.ROOT)
-              + ", not completed");
+              + ", neither completed nor in post-copy");
     }
   }
 

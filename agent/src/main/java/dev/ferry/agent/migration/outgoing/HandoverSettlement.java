@@ -9,6 +9,7 @@ import dev.ferry.api.ApiException;
 import dev.ferry.api.IncomingStatus;
 import dev.ferry.api.Lease;
 import dev.ferry.migration.MigrationState;
+import dev.ferry.qmp.MigrationCommand.QueryMigrate;
 
 /**
  * Decides who runs the VM after a handover that did not end in a confirmation, so that the guest is
@@ -27,6 +28,10 @@ import dev.ferry.migration.MigrationState;
  *
  * <p>A manager or destination that does not answer is asked again for as long as the handover was
  * tried; past that the guest stays paused here and the migration fails as unconfirmed.
+ *
+ * <p>In post-copy the source cannot roll back (QEMU cannot cancel a post-copy stream): a handover
+ * that fails there still settles the lease, but the guest is then kept paused here, whole (the
+ * destination never ran it), with the reason on the record, for an operator to resume.
  */
 final class HandoverSettlement {
   private HandoverSettlement() {}
@@ -70,6 +75,9 @@ final class HandoverSettlement {
       case LeaseReclaim.NoManager n -> standalone(ctx, state, problem);
       case LeaseReclaim.Reclaimed r -> {
         ctx.handle().reclaimed(r.epoch());
+        if (inPostcopy(ctx)) {
+          yield keptInPostcopy(ctx, problem + "; the lease is back here at epoch " + r.epoch());
+        }
         yield HandoverPhase.refused(
             problem
                 + "; the lease is back with "
@@ -97,13 +105,18 @@ final class HandoverSettlement {
     try {
       IncomingStatus st = ctx.dest().abortIncoming(id);
       return switch (st.state()) {
-        case ABORTED -> HandoverPhase.refused(problem + "; the destination removed its side");
+        case ABORTED ->
+            inPostcopy(ctx)
+                ? keptInPostcopy(ctx, problem + "; the destination removed its side")
+                : HandoverPhase.refused(problem + "; the destination removed its side");
         case HANDED_OVER -> HandoverPhase.handedOver(ctx, st.epoch().orElse(state.epoch()));
         case RECEIVING -> throw new Unsettled("the destination still receives");
       };
     } catch (ApiException e) {
       if (e.status() == 404) {
-        return HandoverPhase.refused(problem + "; the destination has no record of it");
+        return inPostcopy(ctx)
+            ? keptInPostcopy(ctx, problem + "; the destination has no record of it")
+            : HandoverPhase.refused(problem + "; the destination has no record of it");
       }
       IncomingStatus st = HandoverPhase.statusQuietly(ctx).orElse(null);
       if (st != null && st.state() == IncomingStatus.State.HANDED_OVER) {
@@ -113,6 +126,26 @@ final class HandoverSettlement {
     } catch (AgentUnreachableException e) {
       throw new Unsettled(e.getMessage());
     }
+  }
+
+  private static boolean inPostcopy(PhaseContext ctx) {
+    try {
+      return ctx.handle()
+          .qmp()
+          .call(new QueryMigrate(), ctx.timings().qmpTimeout())
+          .status()
+          .isPostcopy();
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static Step keptInPostcopy(PhaseContext ctx, String why) {
+    return HandoverPhase.unknown(
+        ctx,
+        why
+            + "; in post-copy the source cannot roll back: the guest stays paused here, whole"
+            + " (the destination never ran it)");
   }
 
   private static String describe(Lease l) {

@@ -53,7 +53,7 @@ final class OutgoingMigration {
   private final PrecopyPhase precopy = new PrecopyPhase(copyClock);
   private final SwitchoverPhase switchover = new SwitchoverPhase(copyClock);
   private final HandoverPhase handover = new HandoverPhase();
-  private final CleanupPhase cleanup = new CleanupPhase();
+  private final CleanupPhase cleanup = new CleanupPhase(copyClock);
   private final Rollback rollback = new Rollback();
   private MigrationEvent lastEvent;
 

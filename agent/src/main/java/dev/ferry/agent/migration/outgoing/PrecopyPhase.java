@@ -209,13 +209,8 @@ final class PrecopyPhase {
         return Optional.of(new Step(new MigrationEvent.StreamCompleted(), "stream completed"));
       }
       case POSTCOPY_ACTIVE -> {
-        if (ctx.journal().state() instanceof MigrationState.PreCopy p && !p.postcopy()) {
-          ctx.journal()
-              .fire(
-                  new MigrationEvent.PostcopyStarted(),
-                  "post-copy: the destination runs the guest");
-        }
-        return Optional.empty();
+        // Without pause-before-switchover QEMU goes from pre-copy straight to post-copy.
+        return Optional.of(SwitchoverPhase.postcopySwitched(ctx));
       }
       case FAILED -> {
         return Optional.of(

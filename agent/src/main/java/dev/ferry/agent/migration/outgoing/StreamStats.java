@@ -13,6 +13,12 @@ final class StreamStats {
   private StreamStats() {}
 
   static void collect(PhaseContext ctx, CopyClock clock) {
+    record(ctx, clock);
+    ctx.journal().enterPhase(MigrationPhase.HANDOVER);
+  }
+
+  /** The figures only: for a post-copy stream, which completes after the handover. */
+  static void record(PhaseContext ctx, CopyClock clock) {
     MigrationInfo info = ctx.queryMigrate();
     ctx.journal()
         .update(
@@ -31,6 +37,5 @@ final class StreamStats {
                       DataRate.of(st.total(), clock.firstPass(total)),
                       st.throughput().bytesPerSecond() > 0 ? st.throughput() : DataRate.ZERO);
             });
-    ctx.journal().enterPhase(MigrationPhase.HANDOVER);
   }
 }

@@ -2,6 +2,7 @@ package dev.ferry.agent.migration.outgoing;
 
 import dev.ferry.agent.blockjobs.BlockJobs;
 import dev.ferry.migration.MigrationEvent;
+import dev.ferry.migration.MigrationPhase;
 import dev.ferry.migration.MigrationProblem;
 import dev.ferry.migration.MigrationState;
 import dev.ferry.migration.Plan;
@@ -18,7 +19,9 @@ import java.util.Set;
  * Switchover: the guest is paused on the source ({@code pause-before-switchover}). The disk mirrors
  * are completed first — the destination's copies then match the paused guest's disks — then QEMU is
  * told to continue and sends the last memory and the device state. Ends when QEMU reports the
- * stream complete: the destination holds the whole guest, still paused.
+ * stream complete (the destination holds the whole guest, still paused), or, when the policy asked
+ * for post-copy, once QEMU is in post-copy: the destination holds the device state and the handover
+ * lets it run the guest while the rest of the memory streams (the cleanup waits for the stream).
  */
 final class SwitchoverPhase {
   private final CopyClock copyClock;
@@ -53,6 +56,9 @@ final class SwitchoverPhase {
           StreamStats.collect(ctx, copyClock);
           return new Step(new MigrationEvent.StreamCompleted(), "stream completed");
         }
+        case POSTCOPY_ACTIVE -> {
+          return postcopySwitched(ctx);
+        }
         case FAILED -> {
           return Step.fault(
               new MigrationProblem.QemuFailed(
@@ -73,6 +79,13 @@ final class SwitchoverPhase {
         }
       }
     }
+  }
+
+  static Step postcopySwitched(PhaseContext ctx) {
+    ctx.journal().enterPhase(MigrationPhase.HANDOVER);
+    return new Step(
+        new MigrationEvent.PostcopySwitched(),
+        "post-copy: the destination takes over while the rest of the memory streams");
   }
 
   /**

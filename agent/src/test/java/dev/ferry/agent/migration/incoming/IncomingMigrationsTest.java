@@ -271,12 +271,22 @@ class IncomingMigrationsTest {
   }
 
   @Test
+  void inPostcopyTheGuestIsTakenOverWhileTheMemoryStillStreams() {
+    MigrationId id = MigrationId.random();
+    incoming.prepare(request(id, false, Duration.ofSeconds(30)));
+    incomingStatus = "postcopy-active";
+    IncomingStatus st = incoming.handover(id.value(), 5);
+    assertThat(st.state()).isEqualTo(IncomingStatus.State.HANDED_OVER);
+    assertThat(vms.events).contains("took over with epoch 5");
+  }
+
+  @Test
   void aHandoverWaitsForTheCompleteStreamAndRepeatsIdempotently() {
     MigrationId id = MigrationId.random();
     incoming.prepare(request(id, false, Duration.ofSeconds(30)));
     assertThatThrownBy(() -> incoming.handover(id.value(), 5))
         .isInstanceOf(AgentException.Conflict.class)
-        .hasMessageContaining("the incoming stream is active, not completed");
+        .hasMessageContaining("the incoming stream is active, neither completed nor in post-copy");
     incomingStatus = "completed";
     IncomingStatus st = incoming.handover(id.value(), 5);
     assertThat(st.state()).isEqualTo(IncomingStatus.State.HANDED_OVER);
