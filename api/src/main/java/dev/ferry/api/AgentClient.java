@@ -22,6 +22,7 @@ import static dev.ferry.api.AgentRoutes.MIGRATIONS;
 import static dev.ferry.api.AgentRoutes.MOVE_DISK;
 import static dev.ferry.api.AgentRoutes.PAUSE;
 import static dev.ferry.api.AgentRoutes.PREPARE_INCOMING;
+import static dev.ferry.api.AgentRoutes.RECOVER_POSTCOPY;
 import static dev.ferry.api.AgentRoutes.REPORT_OUTAGE;
 import static dev.ferry.api.AgentRoutes.RESUME;
 import static dev.ferry.api.AgentRoutes.SET_BANDWIDTH;
@@ -187,6 +188,11 @@ public final class AgentClient extends RestClient {
 
   public IncomingStatus handover(String id, long epoch) {
     return call(HANDOVER.at(id), new HandoverRequest(epoch));
+  }
+
+  /** Asks the destination to listen again for a broken post-copy stream; answers where. */
+  public IncomingOffer recoverPostcopy(String id) {
+    return call(RECOVER_POSTCOPY.at(id));
   }
 
   public IncomingStatus incomingStatus(String id) {

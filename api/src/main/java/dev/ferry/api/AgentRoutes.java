@@ -155,6 +155,13 @@ public final class AgentRoutes {
           .body(HandoverRequest.class)
           .replies(IncomingStatus.class);
 
+  /**
+   * A post-copy stream broke after the handover: the destination pauses its end if it has not
+   * noticed, listens again, and answers where the source resumes the stream.
+   */
+  public static final Route<Void, IncomingOffer> RECOVER_POSTCOPY =
+      T.post("/v1/incoming/{id}/recover").access(ADMIN).replies(IncomingOffer.class);
+
   /** Aborts an incoming migration and removes what it prepared. */
   public static final Route<Void, IncomingStatus> ABORT_INCOMING =
       T.delete("/v1/incoming/{id}").access(ADMIN).replies(IncomingStatus.class);

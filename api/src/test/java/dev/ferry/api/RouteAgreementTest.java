@@ -132,6 +132,7 @@ class RouteAgreementTest {
       call.accept(() -> c.incomingStatus("i-1"));
       call.accept(() -> c.keepAlive("i-1"));
       call.accept(() -> c.handover("i-1", 3));
+      call.accept(() -> c.recoverPostcopy("i-1"));
       call.accept(() -> c.abortIncoming("i-1"));
 
       assertThat(hits)

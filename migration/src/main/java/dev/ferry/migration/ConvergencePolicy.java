@@ -31,7 +31,12 @@ public final class ConvergencePolicy {
   private final Duration budget;
   private Duration target;
   private long passAtLastStep = 1;
+
+  /** How long a requested switch to post-copy may take before a stop-and-copy is forced. */
+  private static final Duration POSTCOPY_GRACE = Duration.ofSeconds(5);
+
   private boolean postcopyRequested;
+  private Instant postcopyRequestedAt;
   private Instant forcedAt;
   private Duration forceGrace;
 
@@ -105,6 +110,7 @@ public final class ConvergencePolicy {
       }
       if (settings.allowPostcopy() && !postcopyRequested) {
         postcopyRequested = true;
+        postcopyRequestedAt = now;
         return new PolicyDecision.StartPostcopy(
             String.format(
                 Locale.ROOT,
@@ -132,7 +138,14 @@ public final class ConvergencePolicy {
     }
     if (settings.allowPostcopy() && !postcopyRequested) {
       postcopyRequested = true;
+      postcopyRequestedAt = now;
       return new PolicyDecision.StartPostcopy(why + "; forcing: post-copy");
+    }
+    if (postcopyRequested
+        && Duration.between(postcopyRequestedAt, now).compareTo(POSTCOPY_GRACE) < 0) {
+      // QEMU switches at the end of its current iteration: a forced stop-and-copy now would
+      // overtake the switch and pause the guest for the whole remainder.
+      return new PolicyDecision.Continue();
     }
     DataRate rate =
         throughput.bytesPerSecond() > 0 ? throughput : DataRate.ofMebibytesPerSecond(50);

@@ -102,4 +102,19 @@ class ConvergencePolicyTest {
     assertThat(p.onSample(T0.plusSeconds(21), 4, LEFT, B, D, Duration.ofSeconds(3), false))
         .isInstanceOf(PolicyDecision.StartPostcopy.class);
   }
+
+  @Test
+  void aRequestedSwitchToPostcopyIsGivenTimeBeforeAStopAndCopyIsForced() {
+    ConvergencePolicy p =
+        new ConvergencePolicy(settings(true, TimeoutAction.FORCE), T0, Duration.ofSeconds(20));
+    Duration slow = Duration.ofSeconds(3);
+    assertThat(p.onSample(T0.plusSeconds(21), 4, LEFT, B, D, slow, false))
+        .isInstanceOf(PolicyDecision.StartPostcopy.class);
+    assertThat(p.onSample(T0.plusMillis(21_250), 4, LEFT, B, D, slow, false))
+        .as("QEMU has not switched yet: a forced stop-and-copy would overtake it")
+        .isInstanceOf(PolicyDecision.Continue.class);
+    assertThat(p.onSample(T0.plusSeconds(27), 5, LEFT, B, D, slow, false))
+        .as("post-copy never started")
+        .isInstanceOf(PolicyDecision.SetDowntimeLimit.class);
+  }
 }

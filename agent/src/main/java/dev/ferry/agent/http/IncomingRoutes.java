@@ -7,6 +7,7 @@ import static dev.ferry.api.AgentRoutes.HANDOVER;
 import static dev.ferry.api.AgentRoutes.INCOMING;
 import static dev.ferry.api.AgentRoutes.KEEPALIVE;
 import static dev.ferry.api.AgentRoutes.PREPARE_INCOMING;
+import static dev.ferry.api.AgentRoutes.RECOVER_POSTCOPY;
 
 import dev.ferry.agent.migration.incoming.IncomingMigrations;
 import dev.ferry.api.http.RestServer;
@@ -23,6 +24,7 @@ record IncomingRoutes(IncomingMigrations incoming) implements RouteGroup {
         .on(INCOMING, call -> incoming.status(call.path("id")))
         .on(KEEPALIVE, call -> incoming.keepAlive(call.path("id")))
         .on(HANDOVER, call -> incoming.handover(call.path("id"), call.body().epoch()))
+        .on(RECOVER_POSTCOPY, call -> incoming.recoverPostcopy(call.path("id")))
         .on(ABORT_INCOMING, call -> incoming.abort(call.path("id"), "aborted by the source"));
   }
 }

@@ -20,6 +20,8 @@ import dev.ferry.qmp.BlockCommand;
 import dev.ferry.qmp.MigrationCapability;
 import dev.ferry.qmp.MigrationCapabilityStatus;
 import dev.ferry.qmp.MigrationCommand.MigrateIncoming;
+import dev.ferry.qmp.MigrationCommand.MigratePause;
+import dev.ferry.qmp.MigrationCommand.MigrateRecover;
 import dev.ferry.qmp.MigrationCommand.MigrateSetCapabilities;
 import dev.ferry.qmp.MigrationCommand.MigrateSetParameters;
 import dev.ferry.qmp.MigrationCommand.QueryMigrate;
@@ -294,15 +296,23 @@ public final class IncomingMigrations {
     MigrationInfo info = handle.qmp().call(new QueryMigrate());
     // In post-copy the device state is here and the memory still streams: the guest may run here
     // now (pulling what it lacks), and must, since the source can no longer run it.
-    if (info.status() != MigrationStatus.COMPLETED
-        && info.status() != MigrationStatus.POSTCOPY_ACTIVE) {
-      throw new AgentException.Conflict(
-          "cannot take over VM '"
-              + side.vm()
-              + "': the incoming stream is "
-              + info.status().name().toLowerCase(Locale.ROOT)
-              + ", neither completed nor in post-copy");
+    if (info.status() == MigrationStatus.COMPLETED
+        || info.status() == MigrationStatus.POSTCOPY_ACTIVE) {
+      return;
     }
+    String status = info.status().name().toLowerCase(Locale.ROOT);
+    if (info.status().isFinal() || info.status() == MigrationStatus.NONE) {
+      throw new AgentException.Conflict(
+          "cannot take over VM '" + side.vm() + "': the incoming stream is " + status);
+    }
+    // The source saw its end of the stream complete (or switch to post-copy) a moment before this
+    // end did: not a refusal, ask again.
+    throw new AgentException.Unavailable(
+        "cannot take over VM '"
+            + side.vm()
+            + "' yet: the incoming stream is "
+            + status
+            + ", neither completed nor in post-copy");
   }
 
   /**
@@ -347,6 +357,82 @@ public final class IncomingMigrations {
     side.fire(new IncomingEvent.TookOver(), clock.instant());
     publish(side, "took over " + side.vm() + " with epoch " + epoch + "; it runs here now");
     return status(side);
+  }
+
+  /**
+   * Reopens a post-copy stream that broke after the handover (the guest runs here and waits for
+   * memory only the source has): pauses this end if QEMU has not noticed the break yet ({@code
+   * migrate-pause}), then listens again ({@code migrate-recover}) and answers where the source
+   * resumes the stream ({@code migrate resume=true}). Idempotent while the recovery is set up.
+   */
+  public IncomingOffer recoverPostcopy(String id) {
+    IncomingSide side = find(id);
+    side.lock.lock();
+    try {
+      if (!(side.state() instanceof IncomingState.HandedOver)) {
+        throw new AgentException.Conflict(
+            "migration " + id + " is " + side.state().label() + " here: no post-copy to recover");
+      }
+      IncomingHandle handle =
+          side.handle()
+              .filter(IncomingHandle::alive)
+              .orElseThrow(
+                  () ->
+                      new AgentException.Conflict(
+                          "migration "
+                              + id
+                              + ": the QEMU that runs VM '"
+                              + side.vm()
+                              + "' is gone"));
+      MigrationStatus status = handle.qmp().call(new QueryMigrate()).status();
+      if (status == MigrationStatus.POSTCOPY_ACTIVE) {
+        handle.qmp().call(new MigratePause());
+        status = awaitPaused(handle);
+      }
+      String address = listenAddress.orElseThrow();
+      switch (status) {
+        case POSTCOPY_PAUSED -> {
+          String uri = "tcp:" + address + ":" + BandwidthSink.freePort(address);
+          handle.qmp().call(new MigrateRecover(uri));
+          side.recoveringOn(uri);
+          publish(side, "post-copy of " + side.vm() + " broke; listening again on " + uri);
+          return new IncomingOffer(side.record().migration(), uri, Optional.empty(), 0);
+        }
+        case POSTCOPY_RECOVER, POSTCOPY_RECOVER_SETUP -> {
+          String uri =
+              side.recoveryUri()
+                  .orElseThrow(
+                      () ->
+                          new AgentException.Conflict(
+                              "migration " + id + " is recovering from an unknown address"));
+          return new IncomingOffer(side.record().migration(), uri, Optional.empty(), 0);
+        }
+        default ->
+            throw new AgentException.Conflict(
+                "migration "
+                    + id
+                    + ": the incoming stream is "
+                    + status.name().toLowerCase(Locale.ROOT)
+                    + ", not a broken post-copy");
+      }
+    } finally {
+      side.lock.unlock();
+    }
+  }
+
+  private MigrationStatus awaitPaused(IncomingHandle handle) {
+    Instant deadline = clock.instant().plus(Duration.ofSeconds(5));
+    MigrationStatus status = handle.qmp().call(new QueryMigrate()).status();
+    while (status == MigrationStatus.POSTCOPY_ACTIVE && clock.instant().isBefore(deadline)) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      status = handle.qmp().call(new QueryMigrate()).status();
+    }
+    return status;
   }
 
   /** Removes the incoming side (idempotent); refused once the VM is being or was handed over. */

@@ -21,6 +21,7 @@ final class IncomingSide {
   private volatile IncomingRecord record;
   private volatile IncomingHandle handle;
   private volatile Instant lastKeepAlive;
+  private volatile Optional<String> recoveryUri = Optional.empty();
 
   IncomingSide(IncomingStore store, IncomingRecord record, IncomingHandle handle) {
     this.store = store;
@@ -48,6 +49,15 @@ final class IncomingSide {
 
   void attach(IncomingHandle h) {
     this.handle = h;
+  }
+
+  /** Where this host listens for a post-copy stream being recovered, once asked. */
+  Optional<String> recoveryUri() {
+    return recoveryUri;
+  }
+
+  void recoveringOn(String uri) {
+    recoveryUri = Optional.of(uri);
   }
 
   void keptAlive(Instant at) {

@@ -1,16 +1,25 @@
 package dev.ferry.agent.migration.outgoing;
 
+import dev.ferry.api.AgentEndpoint;
+import dev.ferry.api.AgentUnreachableException;
+import dev.ferry.api.ApiException;
+import dev.ferry.api.IncomingOffer;
 import dev.ferry.migration.MigrationEvent;
 import dev.ferry.migration.MigrationPhase;
 import dev.ferry.migration.MigrationProblem;
 import dev.ferry.migration.MigrationState;
 import dev.ferry.migration.Plan;
+import dev.ferry.qmp.MigrationCommand.Migrate;
+import dev.ferry.qmp.MigrationCommand.MigratePause;
 import dev.ferry.qmp.MigrationCommand.QueryMigrate;
+import dev.ferry.qmp.MigrationInfo;
 import dev.ferry.qmp.MigrationStatus;
+import dev.ferry.qmp.QmpException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -20,6 +29,8 @@ import java.util.Optional;
  */
 final class CleanupPhase {
   private static final Duration PAUSED_WARNING_EVERY = Duration.ofSeconds(10);
+  private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
 
   private final CopyClock copyClock;
 
@@ -53,14 +64,17 @@ final class CleanupPhase {
 
   /**
    * In post-copy the guest already runs on the destination and pulls from here the memory it still
-   * lacks: the source QEMU must stay until QEMU reports the stream completed. A stream that fails
-   * is recorded (the destination's guest then misses memory: it is named, never hidden); one that
-   * QEMU paused (the link broke) is waited for, with a warning every 10 s.
+   * lacks: the source QEMU must stay until QEMU reports the stream completed. A stream that stops
+   * moving (a cut link leaves TCP silent) is paused ({@code migrate-pause}); a paused stream is
+   * recovered — the destination listens again ({@code POST /v1/incoming/ID/recover}, its answer
+   * checked as any offer) and the source resumes it ({@code migrate resume=true}) — retried with a
+   * backoff up to 10 s for as long as it takes, each attempt on the record. A stream that fails
+   * outright is recorded (the destination's guest then misses memory: it is named, never hidden).
    */
   private void awaitPostcopyEnd(PhaseContext ctx) {
     MigrationStatus status;
     try {
-      status = ctx.handle().qmp().call(new QueryMigrate(), ctx.timings().qmpTimeout()).status();
+      status = query(ctx).status();
     } catch (RuntimeException e) {
       return;
     }
@@ -72,40 +86,118 @@ final class CleanupPhase {
             "post-copy: the guest runs on "
                 + ctx.destHost()
                 + "; the source stays until the rest of its memory has streamed");
-    Instant warnAt = ctx.clock().instant().plus(PAUSED_WARNING_EVERY);
+    Instant now = ctx.clock().instant();
+    StallDetector stall = new StallDetector(ctx.timings().stallTimeout(), now);
+    Instant warnAt = now.plus(PAUSED_WARNING_EVERY);
+    Instant nextAttempt = now;
+    Duration backoff = FIRST_BACKOFF;
+    int attempts = 0;
     while (true) {
-      Optional<Signal> signal = ctx.poll(ctx.timings().tick());
-      if (signal.isPresent() && signal.get() instanceof Signal.Qemu q) {
-        status = q.status();
-      } else {
-        try {
-          status = ctx.handle().qmp().call(new QueryMigrate(), ctx.timings().qmpTimeout()).status();
-        } catch (RuntimeException e) {
-          ctx.journal().warn("post-copy: the source QEMU does not answer: " + e.getMessage());
-          return;
-        }
+      ctx.poll(ctx.timings().tick());
+      MigrationInfo info;
+      try {
+        info = query(ctx);
+      } catch (RuntimeException e) {
+        ctx.journal().warn("post-copy: the source QEMU does not answer: " + e.getMessage());
+        return;
       }
+      now = ctx.clock().instant();
+      status = info.status();
       switch (status) {
         case COMPLETED -> {
           StreamStats.record(ctx, copyClock);
-          ctx.journal().note("post-copy: stream completed");
+          ctx.journal()
+              .note(
+                  "post-copy: stream completed"
+                      + (attempts > 0 ? " after " + attempts + " recovery attempt(s)" : ""));
           return;
         }
         case FAILED, CANCELLED -> {
           ctx.journal()
               .warn(
                   "post-copy stream "
-                      + status.name().toLowerCase(java.util.Locale.ROOT)
+                      + status.name().toLowerCase(Locale.ROOT)
                       + " before the destination had all the guest's memory: "
                       + ctx.qemuError());
           return;
         }
-        default -> {
-          if (status != MigrationStatus.POSTCOPY_ACTIVE
-              && !ctx.clock().instant().isBefore(warnAt)) {
-            ctx.journal().warn("post-copy is " + status.name().toLowerCase(java.util.Locale.ROOT));
-            warnAt = ctx.clock().instant().plus(PAUSED_WARNING_EVERY);
+        case POSTCOPY_ACTIVE -> {
+          long moved = info.ram().map(st -> st.transferred().bytes()).orElse(0L);
+          Optional<Duration> still = stall.sample(moved, now);
+          if (still.isPresent()) {
+            pause(ctx, still.get());
+            stall = new StallDetector(ctx.timings().stallTimeout(), now);
           }
+        }
+        case POSTCOPY_PAUSED -> {
+          if (!now.isBefore(nextAttempt)) {
+            attempts++;
+            if (recover(ctx, attempts)) {
+              backoff = FIRST_BACKOFF;
+              stall = new StallDetector(ctx.timings().stallTimeout(), now);
+            } else {
+              backoff =
+                  backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+                      ? MAX_BACKOFF
+                      : backoff.multipliedBy(2);
+            }
+            nextAttempt = now.plus(backoff);
+          }
+        }
+        default -> {
+          if (!now.isBefore(warnAt)) {
+            ctx.journal().warn("post-copy is " + status.name().toLowerCase(Locale.ROOT));
+            warnAt = now.plus(PAUSED_WARNING_EVERY);
+          }
+        }
+      }
+    }
+  }
+
+  private static MigrationInfo query(PhaseContext ctx) {
+    return ctx.handle().qmp().call(new QueryMigrate(), ctx.timings().qmpTimeout());
+  }
+
+  private static void pause(PhaseContext ctx, Duration still) {
+    try {
+      ctx.handle().qmp().call(new MigratePause(), ctx.timings().qmpTimeout());
+      ctx.journal()
+          .note(
+              "post-copy: no memory moved for "
+                  + still.toSeconds()
+                  + " s; stream paused to recover it");
+    } catch (QmpException e) {
+      ctx.journal().warn("post-copy: cannot pause the stalled stream: " + e.getMessage());
+    }
+  }
+
+  /** One recovery attempt; true when the source resumed the stream. */
+  private static boolean recover(PhaseContext ctx, int attempt) {
+    String what = "post-copy recovery attempt " + attempt + ": ";
+    IncomingOffer offer;
+    try {
+      offer = ctx.dest().recoverPostcopy(ctx.id().value());
+    } catch (ApiException | AgentUnreachableException e) {
+      ctx.journal().note(what + ctx.destHost() + " cannot listen again: " + e.getMessage());
+      return false;
+    }
+    switch (OfferCheck.check(ctx.id(), offer, AgentEndpoint.parse(ctx.destUrl()), false)) {
+      case OfferCheck.Verdict.Refused r -> {
+        ctx.journal().warn(what + "refused the destination's answer: " + r.reason());
+        return false;
+      }
+      case OfferCheck.Verdict.Accepted a -> {
+        try {
+          ctx.handle()
+              .qmp()
+              .call(
+                  new Migrate(a.offer().uri().text(), Optional.of(true)),
+                  ctx.timings().qmpTimeout());
+          ctx.journal().note(what + "resuming the stream to " + a.offer().uri().text());
+          return true;
+        } catch (QmpException e) {
+          ctx.journal().note(what + "the source QEMU cannot resume: " + e.getMessage());
+          return false;
         }
       }
     }

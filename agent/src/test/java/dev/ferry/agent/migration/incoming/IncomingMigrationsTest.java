@@ -285,7 +285,8 @@ class IncomingMigrationsTest {
     MigrationId id = MigrationId.random();
     incoming.prepare(request(id, false, Duration.ofSeconds(30)));
     assertThatThrownBy(() -> incoming.handover(id.value(), 5))
-        .isInstanceOf(AgentException.Conflict.class)
+        .as("the stream still arrives: ask again")
+        .isInstanceOf(AgentException.Unavailable.class)
         .hasMessageContaining("the incoming stream is active, neither completed nor in post-copy");
     incomingStatus = "completed";
     IncomingStatus st = incoming.handover(id.value(), 5);
