@@ -400,12 +400,11 @@ class MigrationTest {
 
   @Test
   void inPostcopyTheGuestRunsAndAnswersOnTheDestinationWhileItsMemoryStreams() {
-    // 128 MiB rewritten as fast as the vCPU can over a link capped at 800 Mbit/s: pre-copy cannot
-    // converge.
-    boot("host-a", "ferry.dirty=128:0", ByteSize.ofMiB(256));
+    // 128 MiB rewritten at 64 MiB/s over a link capped at 32 MiB/s: pre-copy cannot converge.
+    boot("host-a", "ferry.dirty=128:64", ByteSize.ofMiB(256));
     MigrationSettings postcopy =
         new MigrationSettings(
-            Optional.of(DataRate.ofMebibytesPerSecond(100)),
+            Optional.of(DataRate.ofMebibytesPerSecond(32)),
             Duration.ofMillis(30),
             Duration.ofMillis(200),
             1,
@@ -442,6 +441,75 @@ class MigrationTest {
             probed.gaps().stream().filter(g -> g.ms() > 100).toList(), r.transitions())
         .isLessThan(1500);
     assertThat(probed.tailGapMs()).as("guest answers at the end: %s", probed).isLessThan(200);
+    assertRunsOnlyOn("host-b");
+  }
+
+  @Test
+  void aLinkCutInPostcopyPausesTheStreamAndItRecoversByItselfWhenTheLinkComesBack()
+      throws Exception {
+    boot("host-a", "ferry.dirty=128:0", ByteSize.ofMiB(256));
+    // A slow link, so that post-copy still streams when the link is cut.
+    MigrationSettings postcopy =
+        new MigrationSettings(
+            Optional.of(DataRate.ofMebibytesPerSecond(12)),
+            Duration.ofMillis(30),
+            Duration.ofMillis(200),
+            1,
+            false,
+            true,
+            Optional.of(Duration.ofSeconds(5)),
+            TimeoutAction.FORCE,
+            false,
+            false);
+    java.util.concurrent.CountDownLatch inCleanup = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch open = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicReference<String> id =
+        new java.util.concurrent.atomic.AtomicReference<>("");
+    MigrationRecord r;
+    try (AgentClient a = world.agent("host-a")) {
+      Thread follower =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      a.followEvents(
+                          0,
+                          open::countDown,
+                          e -> {
+                            if (e.migration().equals(Optional.of(id.get()))
+                                && e.message().startsWith("cleanup")) {
+                              inCleanup.countDown();
+                            }
+                          });
+                    } catch (RuntimeException e) {
+                      // ends when the test interrupts it
+                    }
+                  });
+      try {
+        assertThat(open.await(10, TimeUnit.SECONDS)).isTrue();
+        var started = world.startMigration("host-a", VM, "host-b", postcopy);
+        id.set(started.id().value());
+        assertThat(inCleanup.await(60, TimeUnit.SECONDS)).as("reached post-copy").isTrue();
+        sleep(Duration.ofSeconds(1));
+        world.testbed.cutHost("host-b");
+        try {
+          // Longer than the stall timeout: the source pauses the silent stream.
+          sleep(Duration.ofSeconds(14));
+        } finally {
+          world.testbed.restoreHost("host-b");
+        }
+        r = world.awaitMigration("host-a", started.id().value(), Duration.ofMinutes(2));
+      } finally {
+        follower.interrupt();
+      }
+    }
+    List<String> why = r.transitions().stream().map(MigrationRecord.Transition::why).toList();
+    assertThat(r.state()).as("%s", why).isInstanceOf(MigrationState.Completed.class);
+    assertThat(why)
+        .as("the stream was paused and recovered")
+        .anyMatch(w -> w.contains("stream paused to recover it"))
+        .anyMatch(w -> w.contains("resuming the stream to"))
+        .anyMatch(w -> w.matches("post-copy: stream completed after \\d+ recovery attempt.*"));
     assertRunsOnlyOn("host-b");
   }
 

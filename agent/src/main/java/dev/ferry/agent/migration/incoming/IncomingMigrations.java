@@ -25,9 +25,9 @@ import dev.ferry.qmp.MigrationCommand.MigrateRecover;
 import dev.ferry.qmp.MigrationCommand.MigrateSetCapabilities;
 import dev.ferry.qmp.MigrationCommand.MigrateSetParameters;
 import dev.ferry.qmp.MigrationCommand.QueryMigrate;
-import dev.ferry.qmp.MigrationInfo;
 import dev.ferry.qmp.MigrationParameters;
 import dev.ferry.qmp.MigrationStatus;
+import dev.ferry.qmp.QmpEvent;
 import dev.ferry.qmp.QmpException;
 import dev.ferry.qmp.SocketAddress;
 import java.io.IOException;
@@ -41,9 +41,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +65,8 @@ public final class IncomingMigrations {
   private static final Duration WATCHDOG_PERIOD = Duration.ofSeconds(1);
   private static final Duration KEEP_FINISHED = Duration.ofDays(1);
   private static final ByteSize MEMORY_MARGIN = ByteSize.ofMiB(128);
+  private static final Duration STREAM_END_WAIT = Duration.ofSeconds(2);
+  private static final Duration PAUSE_WAIT = Duration.ofSeconds(5);
 
   private final String hostName;
   private final Optional<String> listenAddress;
@@ -293,26 +299,60 @@ public final class IncomingMigrations {
   }
 
   private void requireCompleteStream(IncomingSide side, IncomingHandle handle) {
-    MigrationInfo info = handle.qmp().call(new QueryMigrate());
+    // The source saw its end of the stream complete (or switch to post-copy) a moment before this
+    // end does: wait for this end's MIGRATION event rather than refusing.
+    MigrationStatus status =
+        statusOnceSettled(
+            handle,
+            st -> st == MigrationStatus.COMPLETED || st == MigrationStatus.POSTCOPY_ACTIVE,
+            STREAM_END_WAIT);
     // In post-copy the device state is here and the memory still streams: the guest may run here
     // now (pulling what it lacks), and must, since the source can no longer run it.
-    if (info.status() == MigrationStatus.COMPLETED
-        || info.status() == MigrationStatus.POSTCOPY_ACTIVE) {
+    if (status == MigrationStatus.COMPLETED || status == MigrationStatus.POSTCOPY_ACTIVE) {
       return;
     }
-    String status = info.status().name().toLowerCase(Locale.ROOT);
-    if (info.status().isFinal() || info.status() == MigrationStatus.NONE) {
+    String text = status.name().toLowerCase(Locale.ROOT);
+    if (status.isFinal() || status == MigrationStatus.NONE) {
       throw new AgentException.Conflict(
-          "cannot take over VM '" + side.vm() + "': the incoming stream is " + status);
+          "cannot take over VM '" + side.vm() + "': the incoming stream is " + text);
     }
-    // The source saw its end of the stream complete (or switch to post-copy) a moment before this
-    // end did: not a refusal, ask again.
     throw new AgentException.Unavailable(
         "cannot take over VM '"
             + side.vm()
             + "' yet: the incoming stream is "
-            + status
+            + text
             + ", neither completed nor in post-copy");
+  }
+
+  /**
+   * This end's migration status, waiting up to {@code max} for a {@code MIGRATION} event that
+   * satisfies {@code settled} (or ends the stream) when it does not yet.
+   */
+  private static MigrationStatus statusOnceSettled(
+      IncomingHandle handle, Predicate<MigrationStatus> settled, Duration max) {
+    CompletableFuture<QmpEvent.Migration> next =
+        handle
+            .qmp()
+            .awaitEvent(
+                QmpEvent.Migration.class,
+                e -> settled.test(e.status()) || e.status().isFinal(),
+                max);
+    try {
+      MigrationStatus now = handle.qmp().call(new QueryMigrate()).status();
+      if (settled.test(now) || now.isFinal() || now == MigrationStatus.NONE) {
+        return now;
+      }
+      try {
+        return next.get(max.toMillis() + 100, TimeUnit.MILLISECONDS).status();
+      } catch (ExecutionException | TimeoutException e) {
+        return handle.qmp().call(new QueryMigrate()).status();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return now;
+      }
+    } finally {
+      next.cancel(false);
+    }
   }
 
   /**
@@ -386,8 +426,15 @@ public final class IncomingMigrations {
                               + "' is gone"));
       MigrationStatus status = handle.qmp().call(new QueryMigrate()).status();
       if (status == MigrationStatus.POSTCOPY_ACTIVE) {
+        CompletableFuture<QmpEvent.Migration> paused =
+            handle
+                .qmp()
+                .awaitEvent(
+                    QmpEvent.Migration.class,
+                    e -> e.status() != MigrationStatus.POSTCOPY_ACTIVE,
+                    PAUSE_WAIT);
         handle.qmp().call(new MigratePause());
-        status = awaitPaused(handle);
+        status = statusOf(paused, handle);
       }
       String address = listenAddress.orElseThrow();
       switch (status) {
@@ -420,19 +467,18 @@ public final class IncomingMigrations {
     }
   }
 
-  private MigrationStatus awaitPaused(IncomingHandle handle) {
-    Instant deadline = clock.instant().plus(Duration.ofSeconds(5));
-    MigrationStatus status = handle.qmp().call(new QueryMigrate()).status();
-    while (status == MigrationStatus.POSTCOPY_ACTIVE && clock.instant().isBefore(deadline)) {
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-      status = handle.qmp().call(new QueryMigrate()).status();
+  private static MigrationStatus statusOf(
+      CompletableFuture<QmpEvent.Migration> event, IncomingHandle handle) {
+    try {
+      return event.get(PAUSE_WAIT.toMillis() + 100, TimeUnit.MILLISECONDS).status();
+    } catch (ExecutionException | TimeoutException e) {
+      return handle.qmp().call(new QueryMigrate()).status();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return handle.qmp().call(new QueryMigrate()).status();
+    } finally {
+      event.cancel(false);
     }
-    return status;
   }
 
   /** Removes the incoming side (idempotent); refused once the VM is being or was handed over. */
