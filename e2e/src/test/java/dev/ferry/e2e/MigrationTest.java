@@ -435,6 +435,12 @@ class MigrationTest {
         .anyMatch(n -> n.contains("post-copy: stream completed"));
     // The guest answered from the destination while its memory still streamed: the longest
     // silence is the switch itself, not the time the rest of the memory takes.
+    org.slf4j.LoggerFactory.getLogger(MigrationTest.class)
+        .info(
+            "Post-copy: longest silence {} ms, downtime {} ms; {}",
+            probed.maxGapMs(),
+            r.downtimeMs().orElse(-1L),
+            probed);
     assertThat(probed.maxGapMs())
         .as(
             "longest silence: %s; %s",

@@ -253,6 +253,36 @@ class StorageMigrationTest {
   }
 
   @Test
+  void aSecondQemuOnASharedImageIsRefusedByTheImageLock() {
+    // The storage-level line of defence under the lease: even with no manager to ask (these
+    // agents are standalone), a second host cannot run a guest on an image another QEMU writes.
+    Path shared = image(world.host("host-a").plan().sharedDir(), "locked.qcow2", "64M", null);
+    boot("host-a", List.of(shared));
+    try (AgentClient b = world.agent("host-b")) {
+      VmCreateRequest base = world.guestRequest(VM, 0, ByteSize.ofMiB(256), "");
+      b.createVm(
+          new VmCreateRequest(
+              base.name(),
+              base.vcpus(),
+              base.memory(),
+              base.machine(),
+              base.cpuModel(),
+              base.kernel(),
+              base.initrd(),
+              base.cmdline(),
+              List.of(
+                  new VmCreateRequest.Disk(shared.toString(), Optional.empty(), Optional.empty())),
+              base.nics(),
+              Optional.of(false)));
+      assertThatThrownBy(() -> b.start(VM))
+          .isInstanceOf(dev.ferry.api.ApiException.class)
+          .hasMessageContaining("lock");
+      assertThat(b.vm(VM).state().hasProcess()).isFalse();
+    }
+    assertThat(guest("/cgi-bin/status")).as("the first guest runs on").isNotEmpty();
+  }
+
+  @Test
   void mixedSharedAndLocalDisksCopyOnlyTheLocalOne() throws Exception {
     Path shared = image(world.host("host-a").plan().sharedDir(), "shared.qcow2", "256M", null);
     Path localDisk = image(local("host-a"), "local.qcow2", "256M", null);
