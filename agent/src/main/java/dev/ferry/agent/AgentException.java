@@ -47,6 +47,13 @@ public sealed class AgentException extends RuntimeException implements ErrorRepl
     }
   }
 
+  /** What the request needs existed and is gone for good, e.g. the QEMU a migration ran in: 410. */
+  public static final class Gone extends AgentException {
+    public Gone(String message) {
+      super(410, "gone", message, null);
+    }
+  }
+
   /** A bounded resource is in use up to its limit; the caller may try again later: 429. */
   public static final class TooMany extends AgentException {
     public TooMany(String message) {

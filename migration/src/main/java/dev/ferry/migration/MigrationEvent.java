@@ -44,6 +44,12 @@ public sealed interface MigrationEvent {
    */
   record PostcopySwitched() implements MigrationEvent {}
 
+  /**
+   * A post-copy stream could not be finished: the guest's memory is split between the hosts and one
+   * part is gone or out of reach for good. The source QEMU is kept, paused.
+   */
+  record PostcopyLost(String cause) implements MigrationEvent {}
+
   /** The destination confirmed it owns and runs the VM. */
   record HandedOver(long epoch) implements MigrationEvent {}
 

@@ -9,6 +9,7 @@ import dev.ferry.migration.MigrationEvent.HandoverRefused;
 import dev.ferry.migration.MigrationEvent.HandoverUnknown;
 import dev.ferry.migration.MigrationEvent.MirrorsReady;
 import dev.ferry.migration.MigrationEvent.PassStarted;
+import dev.ferry.migration.MigrationEvent.PostcopyLost;
 import dev.ferry.migration.MigrationEvent.PostcopyStarted;
 import dev.ferry.migration.MigrationEvent.PostcopySwitched;
 import dev.ferry.migration.MigrationEvent.PreSwitchoverReached;
@@ -103,6 +104,7 @@ public final class MigrationStateMachine {
       case Cleanup s ->
           switch (event) {
             case CleanedUp e -> new Completed(s.epoch());
+            case PostcopyLost e -> new Failed(MigrationPhase.CLEANUP, e.cause());
             // The VM runs on the destination: a cleanup problem is a warning, not a failure.
             case Fault e -> new Completed(s.epoch());
             case AbortRequested e ->

@@ -418,7 +418,7 @@ public final class IncomingMigrations {
               .filter(IncomingHandle::alive)
               .orElseThrow(
                   () ->
-                      new AgentException.Conflict(
+                      new AgentException.Gone(
                           "migration "
                               + id
                               + ": the QEMU that runs VM '"

@@ -31,6 +31,7 @@ final class CleanupPhase {
   private static final Duration PAUSED_WARNING_EVERY = Duration.ofSeconds(10);
   private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+  private static final Duration RECOVERY_PATIENCE = Duration.ofMinutes(10);
 
   private final CopyClock copyClock;
 
@@ -39,7 +40,10 @@ final class CleanupPhase {
   }
 
   Step run(PhaseContext ctx, MigrationState.Cleanup state) {
-    awaitPostcopyEnd(ctx);
+    Optional<String> lost = awaitPostcopyEnd(ctx);
+    if (lost.isPresent()) {
+      return new Step(new MigrationEvent.PostcopyLost(lost.get()), lost.get());
+    }
     try {
       ctx.handle().release(ctx.destHost(), state.epoch());
       ctx.host().vms().forgetMigratedAway(ctx.vm());
@@ -71,15 +75,15 @@ final class CleanupPhase {
    * backoff up to 10 s for as long as it takes, each attempt on the record. A stream that fails
    * outright is recorded (the destination's guest then misses memory: it is named, never hidden).
    */
-  private void awaitPostcopyEnd(PhaseContext ctx) {
+  private Optional<String> awaitPostcopyEnd(PhaseContext ctx) {
     MigrationStatus status;
     try {
       status = query(ctx).status();
     } catch (RuntimeException e) {
-      return;
+      return Optional.empty();
     }
     if (!status.isPostcopy()) {
-      return;
+      return Optional.empty();
     }
     ctx.journal()
         .note(
@@ -89,6 +93,7 @@ final class CleanupPhase {
     Instant now = ctx.clock().instant();
     StallDetector stall = new StallDetector(ctx.timings().stallTimeout(), now);
     Instant warnAt = now.plus(PAUSED_WARNING_EVERY);
+    Instant pausedSince = null;
     Instant nextAttempt = now;
     Duration backoff = FIRST_BACKOFF;
     int attempts = 0;
@@ -99,7 +104,7 @@ final class CleanupPhase {
         info = query(ctx);
       } catch (RuntimeException e) {
         ctx.journal().warn("post-copy: the source QEMU does not answer: " + e.getMessage());
-        return;
+        return Optional.empty();
       }
       now = ctx.clock().instant();
       status = info.status();
@@ -110,7 +115,7 @@ final class CleanupPhase {
               .note(
                   "post-copy: stream completed"
                       + (attempts > 0 ? " after " + attempts + " recovery attempt(s)" : ""));
-          return;
+          return Optional.empty();
         }
         case FAILED, CANCELLED -> {
           ctx.journal()
@@ -119,9 +124,13 @@ final class CleanupPhase {
                       + status.name().toLowerCase(Locale.ROOT)
                       + " before the destination had all the guest's memory: "
                       + ctx.qemuError());
-          return;
+          return Optional.of(
+              "post-copy stream "
+                  + status.name().toLowerCase(Locale.ROOT)
+                  + ": the guest's memory is split between the hosts");
         }
         case POSTCOPY_ACTIVE -> {
+          pausedSince = null;
           long moved = info.ram().map(st -> st.transferred().bytes()).orElse(0L);
           Optional<Duration> still = stall.sample(moved, now);
           if (still.isPresent()) {
@@ -130,9 +139,24 @@ final class CleanupPhase {
           }
         }
         case POSTCOPY_PAUSED -> {
+          pausedSince = pausedSince == null ? now : pausedSince;
+          if (Duration.between(pausedSince, now).compareTo(RECOVERY_PATIENCE) > 0) {
+            return Optional.of(
+                "post-copy could not be recovered within "
+                    + RECOVERY_PATIENCE.toMinutes()
+                    + " min: the guest waits on "
+                    + ctx.destHost()
+                    + " for memory the source still holds");
+          }
           if (!now.isBefore(nextAttempt)) {
             attempts++;
-            if (recover(ctx, attempts)) {
+            Recovered result = recover(ctx, attempts);
+            if (result == Recovered.GONE) {
+              return Optional.of(
+                  "post-copy lost: the destination QEMU is gone, and with it the part of the"
+                      + " guest's memory it held");
+            }
+            if (result == Recovered.RESUMED) {
               backoff = FIRST_BACKOFF;
               stall = new StallDetector(ctx.timings().stallTimeout(), now);
             } else {
@@ -171,20 +195,30 @@ final class CleanupPhase {
     }
   }
 
-  /** One recovery attempt; true when the source resumed the stream. */
-  private static boolean recover(PhaseContext ctx, int attempt) {
+  /** What one recovery attempt came to. */
+  private enum Recovered {
+    RESUMED,
+    NOT_YET,
+    GONE
+  }
+
+  /** One recovery attempt. */
+  private static Recovered recover(PhaseContext ctx, int attempt) {
     String what = "post-copy recovery attempt " + attempt + ": ";
     IncomingOffer offer;
     try {
       offer = ctx.dest().recoverPostcopy(ctx.id().value());
-    } catch (ApiException | AgentUnreachableException e) {
+    } catch (ApiException e) {
       ctx.journal().note(what + ctx.destHost() + " cannot listen again: " + e.getMessage());
-      return false;
+      return e.status() == 410 ? Recovered.GONE : Recovered.NOT_YET;
+    } catch (AgentUnreachableException e) {
+      ctx.journal().note(what + ctx.destHost() + " unreachable: " + e.getMessage());
+      return Recovered.NOT_YET;
     }
     switch (OfferCheck.check(ctx.id(), offer, AgentEndpoint.parse(ctx.destUrl()), false)) {
       case OfferCheck.Verdict.Refused r -> {
         ctx.journal().warn(what + "refused the destination's answer: " + r.reason());
-        return false;
+        return Recovered.NOT_YET;
       }
       case OfferCheck.Verdict.Accepted a -> {
         try {
@@ -194,10 +228,10 @@ final class CleanupPhase {
                   new Migrate(a.offer().uri().text(), Optional.of(true)),
                   ctx.timings().qmpTimeout());
           ctx.journal().note(what + "resuming the stream to " + a.offer().uri().text());
-          return true;
+          return Recovered.RESUMED;
         } catch (QmpException e) {
           ctx.journal().note(what + "the source QEMU cannot resume: " + e.getMessage());
-          return false;
+          return Recovered.NOT_YET;
         }
       }
     }

@@ -339,6 +339,16 @@ final class OutgoingMigration {
                   + ctx.destHost()
                   + " does not run it");
     }
+    if (lastEvent instanceof MigrationEvent.PostcopyLost) {
+      ctx.handle().keepPaused();
+      ctx.journal()
+          .warn(
+              "VM '"
+                  + ctx.vm()
+                  + "': its source QEMU is kept paused on "
+                  + host.hostName()
+                  + " with the memory it still holds");
+    }
     if (s instanceof MigrationState.Completed) {
       learnFixedCost(snapshot());
     }
