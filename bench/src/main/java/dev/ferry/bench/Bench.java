@@ -58,7 +58,7 @@ public final class Bench implements Callable<Integer> {
 
   /** Every peer, in default table order. */
   static final List<String> PEER_NAMES =
-      List.of(FerryPeer.NAME, PlainQemuPeer.NAME, LibvirtPeer.NAME);
+      List.of(FerryPeer.NAME, PlainQemuPeer.NAME, LibvirtPeer.NAME, FerryPeer.POSTCOPY_NAME);
 
   /**
    * The virtual-thread scheduler's carriers; see {@link #main}. Readers of child processes' pipes
@@ -293,6 +293,7 @@ public final class Bench implements Callable<Integer> {
   private static Peer peer(String name) {
     return switch (name) {
       case FerryPeer.NAME -> new FerryPeer(FerryPeer.wired());
+      case FerryPeer.POSTCOPY_NAME -> new FerryPeer(FerryPeer.POSTCOPY_NAME, FerryPeer.wired(true));
       case PlainQemuPeer.NAME -> new PlainQemuPeer();
       case LibvirtPeer.NAME -> new LibvirtPeer();
       default -> throw new IllegalArgumentException("unknown peer " + name);

@@ -12,13 +12,13 @@ class SelectionTest {
     assertThat(Selection.parse("libvirt,QEMU", "peer", Bench.PEER_NAMES, n -> n))
         .containsExactly("libvirt", "qemu");
     assertThat(Selection.parse("all", "peer", Bench.PEER_NAMES, n -> n))
-        .containsExactly("ferry", "qemu", "libvirt");
+        .containsExactly("ferry", "qemu", "libvirt", "ferry-postcopy");
   }
 
   @Test
   void unknownPeerIsRejected() {
     assertThatThrownBy(() -> Selection.parse("vmware", "peer", Bench.PEER_NAMES, n -> n))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("unknown peer 'vmware'; known: ferry, qemu, libvirt (or all)");
+        .hasMessage("unknown peer 'vmware'; known: ferry, qemu, libvirt, ferry-postcopy (or all)");
   }
 }

@@ -189,7 +189,21 @@ class FaultMatrixTest {
     String dest = source.equals("host-a") ? "host-b" : "host-a";
     Instant from = Instant.now();
     MigrationRecord r = migrateWithFault(cell, source, dest);
-    Optional<String> on = runsOnExactlyOne(cell.mayLoseTheGuest());
+    Optional<String> on;
+    try {
+      on = runsOnExactlyOne(cell.mayLoseTheGuest());
+    } catch (AssertionError | RuntimeException e) {
+      table.add(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %s | **not running on exactly one host and answering**: %s | - | %s |",
+              cell.fault.text,
+              cell.phase.name().toLowerCase(Locale.ROOT),
+              r.state().label(),
+              String.valueOf(e.getMessage()).lines().findFirst().orElse("").replace('|', '/'),
+              r.error().map(x -> x.cause()).orElse("-").replace('|', '/')));
+      throw e;
+    }
     Duration none = sampler.longestNone(from);
     String row =
         String.format(

@@ -13,6 +13,7 @@ import dev.ferry.migration.MigrationEvent.HandedOver;
 import dev.ferry.migration.MigrationEvent.HandoverRefused;
 import dev.ferry.migration.MigrationEvent.HandoverUnknown;
 import dev.ferry.migration.MigrationEvent.PassStarted;
+import dev.ferry.migration.MigrationEvent.PostcopyLost;
 import dev.ferry.migration.MigrationEvent.PostcopyStarted;
 import dev.ferry.migration.MigrationEvent.PostcopySwitched;
 import dev.ferry.migration.MigrationEvent.PreSwitchoverReached;
@@ -298,5 +299,14 @@ class MigrationStateMachineTest {
     assertThat(run(new PreCopy(SETUP, 3, false), new PostcopySwitched()))
         .as("without pause-before-switchover")
         .isEqualTo(new Handover(PLAN, 2));
+  }
+
+  @Test
+  void aPostcopyThatCannotBeFinishedFailsTheMigrationInCleanupWithItsCause() {
+    MigrationState s =
+        run(new Cleanup(PLAN, 2), new PostcopyLost("post-copy lost: the destination QEMU is gone"));
+    assertThat(s)
+        .isEqualTo(
+            new Failed(MigrationPhase.CLEANUP, "post-copy lost: the destination QEMU is gone"));
   }
 }

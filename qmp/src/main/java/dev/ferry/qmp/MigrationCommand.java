@@ -286,6 +286,17 @@ public sealed interface MigrationCommand<R> extends QmpCommand<R> {
           Duration.ofMillis(50), Duration.ofMillis(550), 5, Duration.ofMillis(100));
     }
 
+    /**
+     * After a handover: the first rounds as fast as QEMU's defaults, then spaced out to 3 s for
+     * about 25 s in all, so that a link that flaps while the guest moves (and drops the first
+     * announcements) still lets the switches learn where the guest is now, instead of sending its
+     * traffic to the old host until their tables age out.
+     */
+    public static AnnounceSelf afterHandover() {
+      return new AnnounceSelf(
+          Duration.ofMillis(50), Duration.ofSeconds(3), 12, Duration.ofMillis(500));
+    }
+
     @Override
     public String commandName() {
       return "announce-self";

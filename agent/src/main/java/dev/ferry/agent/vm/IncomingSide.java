@@ -87,7 +87,7 @@ final class IncomingSide implements IncomingHandle {
               "take over");
           qemu.qmp().call(new Cont());
           try {
-            qemu.qmp().call(AnnounceSelf.defaults());
+            qemu.qmp().call(AnnounceSelf.afterHandover());
           } catch (QmpException e) {
             log.warn("VM {}: announce after handover failed: {}", vm.name(), e.getMessage());
           }

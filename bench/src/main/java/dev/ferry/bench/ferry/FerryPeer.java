@@ -35,14 +35,23 @@ import org.slf4j.LoggerFactory;
 public final class FerryPeer implements Peer {
   public static final String NAME = "ferry";
 
+  /** Ferry with post-copy allowed: the time budget's end switches to post-copy. */
+  public static final String POSTCOPY_NAME = "ferry-postcopy";
+
   private static final Logger log = LoggerFactory.getLogger(FerryPeer.class);
   private static final int NOT_FOUND = 404;
   private static final Duration STOP_GRACE = Duration.ofSeconds(5);
   private static final long CONSOLE_BYTES = 16 * 1024;
 
+  private final String name;
   private final Optional<FerryMigrator> migrator;
 
   public FerryPeer(Optional<FerryMigrator> migrator) {
+    this(NAME, migrator);
+  }
+
+  public FerryPeer(String name, Optional<FerryMigrator> migrator) {
+    this.name = name;
     this.migrator = migrator;
   }
 
@@ -52,11 +61,18 @@ public final class FerryPeer implements Peer {
    * reaches the destination or reports why not.
    */
   public static Optional<FerryMigrator> wired() {
-    return Optional.of(FerryPeer::migrateWithFerry);
+    return wired(false);
+  }
+
+  /** The same, with post-copy allowed ({@code ferry migrate --allow-postcopy}) or not. */
+  public static Optional<FerryMigrator> wired(boolean postcopy) {
+    return Optional.of(
+        (source, vm, destination, giveUpAfter) ->
+            migrateWithFerry(source, vm, destination, giveUpAfter, postcopy));
   }
 
   private static FerryMigrator.Result migrateWithFerry(
-      AgentClient source, String vm, HostPlan destination, Duration giveUpAfter) {
+      AgentClient source, String vm, HostPlan destination, Duration giveUpAfter, boolean postcopy) {
     MigrationSettings d = MigrationSettings.defaults();
     MigrationSettings settings =
         new MigrationSettings(
@@ -65,7 +81,7 @@ public final class FerryPeer implements Peer {
             d.maxDowntime(),
             d.multifdChannels(),
             d.autoConverge(),
-            d.allowPostcopy(),
+            postcopy || d.allowPostcopy(),
             d.timeout(),
             TimeoutAction.FORCE,
             false,
@@ -111,7 +127,7 @@ public final class FerryPeer implements Peer {
 
   @Override
   public String name() {
-    return NAME;
+    return name;
   }
 
   @Override
@@ -123,12 +139,12 @@ public final class FerryPeer implements Peer {
   public RunResult run(Scenario scenario, int run, BenchWorld world) {
     if (migrator.isEmpty()) {
       return RunResult.without(
-          NAME,
+          name,
           scenario,
           run,
           new Outcome.Unavailable("not yet wired (FerryPeer.wired() has no migrator)"));
     }
-    Guest guest = world.newGuest(NAME, scenario, run);
+    Guest guest = world.newGuest(name, scenario, run);
     HostPlan source = world.source();
     HostPlan destination = world.destination();
     Optional<BenchWorld.RunDisk> disk = Optional.empty();
@@ -149,7 +165,7 @@ public final class FerryPeer implements Peer {
       }
     } catch (RuntimeException e) {
       return RunResult.without(
-          NAME, scenario, run, new Outcome.Failed(String.valueOf(e.getMessage())));
+          name, scenario, run, new Outcome.Failed(String.valueOf(e.getMessage())));
     }
   }
 
@@ -173,7 +189,7 @@ public final class FerryPeer implements Peer {
           case FAILED -> new Outcome.Failed(r.detail().orElse("Ferry reports a failure"));
         };
     return RunResult.measured(
-        NAME, scenario, run, outcome, total, r.migration(), r.downtime(), r.transferred());
+        name, scenario, run, outcome, total, r.migration(), r.downtime(), r.transferred());
   }
 
   /**

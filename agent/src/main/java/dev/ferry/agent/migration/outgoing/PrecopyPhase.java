@@ -18,12 +18,15 @@ import dev.ferry.qmp.MigrationCommand.Migrate;
 import dev.ferry.qmp.MigrationCommand.MigrateSetCapabilities;
 import dev.ferry.qmp.MigrationCommand.MigrateSetParameters;
 import dev.ferry.qmp.MigrationCommand.MigrateStartPostcopy;
+import dev.ferry.qmp.MigrationCommand.QueryMigrateCapabilities;
 import dev.ferry.qmp.MigrationInfo;
 import dev.ferry.qmp.MigrationParameters;
 import dev.ferry.qmp.MigrationStatus;
 import dev.ferry.qmp.QmpException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -135,13 +138,26 @@ final class PrecopyPhase {
   private void start(PhaseContext ctx, Setup setup, boolean padded) {
     var settings = ctx.settings();
     ctx.inbox().listenTo(ctx.handle().qmp());
-    if (!setup.plan().capabilities().isEmpty()) {
-      ctx.qemu(
-          new MigrateSetCapabilities(
-              setup.plan().capabilities().stream()
-                  .map(c -> MigrationCapabilityStatus.enable(MigrationCapability.of(c)))
-                  .toList()),
-          "source QEMU refused the migration capabilities");
+    // Exactly the plan's capabilities: a QEMU that was itself received keeps the ones its
+    // incoming side enabled (post-copy among them), and a mismatch with the destination breaks the
+    // stream at once.
+    Set<String> planned = Set.copyOf(setup.plan().capabilities());
+    List<MigrationCapabilityStatus> caps = new ArrayList<>();
+    for (String c : planned) {
+      caps.add(MigrationCapabilityStatus.enable(MigrationCapability.of(c)));
+    }
+    try {
+      for (MigrationCapabilityStatus st :
+          ctx.handle().qmp().call(new QueryMigrateCapabilities(), ctx.timings().qmpTimeout())) {
+        if (st.state() && !planned.contains(st.capability().name())) {
+          caps.add(MigrationCapabilityStatus.disable(st.capability()));
+        }
+      }
+    } catch (QmpException e) {
+      ctx.journal().warn("cannot read the source QEMU's capabilities: " + e.getMessage());
+    }
+    if (!caps.isEmpty()) {
+      ctx.qemu(new MigrateSetCapabilities(caps), "source QEMU refused the migration capabilities");
     }
     DataRate rate = settings.bandwidth().orElse(uncapped(setup.measured().link()));
     MigrationParameters.Builder params =

@@ -46,6 +46,12 @@ final class FakeSourceQemu implements AutoCloseable {
             FakeQmpServer.Script.reply(
                 "{\"status\":\"measured\",\"sample-pages\":512,\"dirty-rate\":4,"
                     + "\"mode\":\"page-sampling\",\"start-time\":1,\"calc-time\":1}"))
+        // As a QEMU that was itself received with post-copy allowed: the capability stays on.
+        .on(
+            "query-migrate-capabilities",
+            FakeQmpServer.Script.reply(
+                "[{\"capability\":\"postcopy-ram\",\"state\":true},"
+                    + "{\"capability\":\"events\",\"state\":false}]"))
         .on("migrate-set-capabilities", this::maybeRefuse)
         .on("migrate-set-parameters", this::maybeRefuse)
         .on("migrate-start-postcopy", this::startPostcopy)

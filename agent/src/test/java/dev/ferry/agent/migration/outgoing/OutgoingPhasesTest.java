@@ -68,6 +68,22 @@ class OutgoingPhasesTest {
   }
 
   @Test
+  void theSourceQemuGetsExactlyThePlansCapabilitiesEvenIfAnEarlierIncomingLeftOthersOn() {
+    MigrationRecord r = env.awaitEnd(id(env.start()));
+    assertThat(r.state()).as("%s", r.transitions()).isInstanceOf(MigrationState.Completed.class);
+    String set =
+        env.qemu.received().stream()
+            .filter(q -> q.command().equals("migrate-set-capabilities"))
+            .findFirst()
+            .orElseThrow()
+            .arguments()
+            .toString();
+    assertThat(set)
+        .contains("{\"capability\":\"postcopy-ram\",\"state\":false}")
+        .contains("{\"capability\":\"events\",\"state\":true}");
+  }
+
+  @Test
   void aMigrationWalksEveryPhaseInOrderAndRecordsItsFigures() {
     MigrationRecord r = env.awaitEnd(id(env.start()));
     assertThat(r.state()).as("%s", r.transitions()).isEqualTo(new MigrationState.Completed(5));
