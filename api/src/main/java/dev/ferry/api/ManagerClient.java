@@ -20,6 +20,7 @@ import static dev.ferry.api.ManagerRoutes.MIGRATION;
 import static dev.ferry.api.ManagerRoutes.MIGRATIONS;
 import static dev.ferry.api.ManagerRoutes.RECLAIM_LEASE;
 import static dev.ferry.api.ManagerRoutes.REMOVE_HOST;
+import static dev.ferry.api.ManagerRoutes.RETURN_LEASE;
 import static dev.ferry.api.ManagerRoutes.SET_BANDWIDTH;
 import static dev.ferry.api.ManagerRoutes.SET_LIMITS;
 import static dev.ferry.api.ManagerRoutes.TRANSFER_LEASE;
@@ -111,6 +112,11 @@ public final class ManagerClient extends RestClient {
   /** Settles a pending lease before the destination resumes the guest. */
   public Lease activateLease(String vm, LeaseActivation activation) {
     return call(ACTIVATE_LEASE.at(vm), activation);
+  }
+
+  /** Gives back a lease the destination activated but could not use. */
+  public Lease returnLease(String vm, LeaseTransfer transfer) {
+    return call(RETURN_LEASE.at(vm), transfer);
   }
 
   /** Takes back a pending lease after a failed handover. */

@@ -84,6 +84,13 @@ public final class ManagerRoutes {
           .body(LeaseTransfer.class)
           .replies(Lease.class);
 
+  /**
+   * The destination gives back a lease it activated but could not use (its QEMU failed at {@code
+   * cont}): {@code from} = the destination at {@code epoch}, {@code to} = the source.
+   */
+  public static final Route<LeaseTransfer, Lease> RETURN_LEASE =
+      T.post("/v1/leases/{vm}/return").access(ADMIN).body(LeaseTransfer.class).replies(Lease.class);
+
   // ---------------------------------------------------------------- migrations
 
   /** Queued, running and recent migrations. */

@@ -174,6 +174,7 @@ class RouteAgreementTest {
       call.accept(() -> c.transferLease("web", null));
       call.accept(() -> c.activateLease("web", null));
       call.accept(() -> c.reclaimLease("web", null));
+      call.accept(() -> c.returnLease("web", null));
       call.accept(() -> c.migrate(null));
       call.accept(c::migrations);
       call.accept(() -> c.migration("cm-1"));

@@ -133,7 +133,7 @@ class FaultMatrixTest {
 
   private static MigrationSettings settingsFor(Phase phase) {
     return switch (phase) {
-      // Capped so that pre-copy lasts while the fault hits it.
+      // Capped (above the guest's 64 MiB/s) so that pre-copy lasts a few seconds and converges.
       case PRECOPY ->
           MigrationSettings.defaults()
               .withBandwidth(Optional.of(DataRate.ofMebibytesPerSecond(16)));
@@ -238,6 +238,19 @@ class FaultMatrixTest {
   private static String ensureRunningSomewhere() {
     Optional<String> on = runningOn();
     if (on.isPresent()) {
+      // A definition left on the other host (not running: checked above) would refuse the next
+      // migration there; it is removed, and named in the log.
+      String other = on.get().equals("host-a") ? "host-b" : "host-a";
+      try (AgentClient a = world.agent(other)) {
+        for (var vm : a.listVms()) {
+          log.warn(
+              "Removing a leftover definition of {} on {} ({})",
+              vm.spec().name(),
+              other,
+              vm.state());
+          a.delete(vm.spec().name(), true);
+        }
+      }
       return on.get();
     }
     for (String h : HOSTS) {
@@ -361,7 +374,8 @@ class FaultMatrixTest {
                   return false;
                 }
                 String other = on.get().get().equals("host-a") ? "host-b" : "host-a";
-                return world.qemuPids(other).isEmpty();
+                // Nothing of it left there either: no QEMU, no definition that claims it.
+                return world.qemuPids(other).isEmpty() && !world.vmNames(other).contains(VM);
               });
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       if (mayBeNone) {

@@ -247,6 +247,26 @@ public final class ManagerLink implements AutoCloseable {
   }
 
   /**
+   * Gives back to {@code to} (the source) the lease of {@code vm} this host activated at {@code
+   * epoch} but could not use; true when the manager has it back with the source (or no manager is
+   * bound).
+   */
+  public boolean giveBack(String vm, String to, long epoch, String migration) {
+    Optional<ManagerClient> c = client();
+    if (c.isEmpty()) {
+      return true;
+    }
+    try {
+      Lease back = c.get().returnLease(vm, new LeaseTransfer(hostName, to, epoch, migration));
+      log.warn("Lease of VM '{}' given back to {} at epoch {}", vm, back.host(), back.epoch());
+      return true;
+    } catch (ApiException | ManagerUnreachableException e) {
+      log.error("Lease of VM '{}' not given back to {}: {}", vm, to, e.getMessage());
+      return false;
+    }
+  }
+
+  /**
    * Takes back the lease of {@code vm} moved to {@code to} (from this host's {@code epoch}) at a
    * handover that failed. One call, no retry: the handover's settling loop asks again.
    */

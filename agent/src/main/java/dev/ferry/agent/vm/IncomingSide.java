@@ -79,13 +79,25 @@ final class IncomingSide implements IncomingHandle {
     vm.lockedRun(
         () -> {
           Decision d = vm.decide(new VmOp.TakeOver(id));
+          VmRecord before = vm.record();
           vm.persist(
-              vm.record()
+              before
                   .withOwnership(vm.hostName(), epoch)
                   .withDesired(VmRecord.Desired.RUNNING)
                   .withLastError(Optional.empty()),
               "take over");
-          qemu.qmp().call(new Cont());
+          try {
+            qemu.qmp().call(new Cont());
+          } catch (RuntimeException e) {
+            // The guest did not run here (or, if the reply alone was lost, ran for a moment):
+            // its QEMU goes, and the ownership recorded a moment ago with it, so that this host
+            // never claims a VM it does not run.
+            log.error(
+                "VM {}: cont failed at takeover ({}); QEMU killed", vm.name(), e.getMessage());
+            qemu.kill();
+            vm.persistOrLog(before);
+            throw e;
+          }
           try {
             qemu.qmp().call(AnnounceSelf.afterHandover());
           } catch (QmpException e) {

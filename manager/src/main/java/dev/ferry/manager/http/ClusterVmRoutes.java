@@ -4,6 +4,7 @@ import static dev.ferry.api.ManagerRoutes.ACTIVATE_LEASE;
 import static dev.ferry.api.ManagerRoutes.CREATE_VM;
 import static dev.ferry.api.ManagerRoutes.LEASE;
 import static dev.ferry.api.ManagerRoutes.RECLAIM_LEASE;
+import static dev.ferry.api.ManagerRoutes.RETURN_LEASE;
 import static dev.ferry.api.ManagerRoutes.TRANSFER_LEASE;
 import static dev.ferry.api.ManagerRoutes.VM;
 import static dev.ferry.api.ManagerRoutes.VMS;
@@ -23,6 +24,7 @@ record ClusterVmRoutes(Operations ops) implements RouteGroup {
         .on(LEASE, call -> ops.vms().lease(call.path("vm")))
         .on(TRANSFER_LEASE, call -> ops.vms().transfer(call.path("vm"), call.body()))
         .on(ACTIVATE_LEASE, call -> ops.vms().activate(call.path("vm"), call.body()))
-        .on(RECLAIM_LEASE, call -> ops.vms().reclaim(call.path("vm"), call.body()));
+        .on(RECLAIM_LEASE, call -> ops.vms().reclaim(call.path("vm"), call.body()))
+        .on(RETURN_LEASE, call -> ops.vms().giveBack(call.path("vm"), call.body()));
   }
 }

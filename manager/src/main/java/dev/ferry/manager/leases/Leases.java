@@ -220,6 +220,43 @@ public final class Leases {
     return new LeaseDecision.Reclaimed(after, cas.moved());
   }
 
+  /**
+   * The destination of a handover activated the lease but could not resume the guest (its QEMU
+   * failed at {@code cont} and was killed): it gives the lease back, ({@code from}, {@code epoch})
+   * becoming ({@code to}, {@code epoch + 1}), so that the source's reclaim finds it back and the
+   * source resumes. Idempotent: a repeat answers the lease as the first call left it.
+   */
+  public LeaseDecision.OfReclaim giveBack(
+      String vm, String from, String to, long epoch, String why) {
+    VmStore.Cas cas = store.giveBack(vm, from, to, epoch, clock.instant());
+    if (cas.after().isEmpty()) {
+      return new LeaseDecision.Unknown(vm);
+    }
+    Lease after = cas.after().get();
+    if (!after.activeAt(to, epoch + 1)) {
+      events.record(
+          "lease-refused",
+          vm,
+          "give-back by "
+              + from
+              + " at epoch "
+              + epoch
+              + " refused: "
+              + describe(after)
+              + " ("
+              + why
+              + ")");
+      return new LeaseDecision.Conflict(after);
+    }
+    if (cas.moved()) {
+      events.record(
+          "lease-returned",
+          vm,
+          from + " → " + to + " at epoch " + after.epoch() + ": the takeover failed (" + why + ")");
+    }
+    return new LeaseDecision.Reclaimed(after, cas.moved());
+  }
+
   private static String describe(Lease l) {
     return l.host()
         + " holds it at epoch "

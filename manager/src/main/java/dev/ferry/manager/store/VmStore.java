@@ -17,8 +17,9 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * The {@code vms} table: the cluster's VMs and their leases. This class only holds the SQL; the
  * lease-writing methods ({@link #grant}, {@link #transfer}, {@link #activate}, {@link #reclaim},
- * {@link #setEpoch}, {@link #delete}) are called by {@code dev.ferry.manager.leases.Leases} alone,
- * which decides and records every change of a lease (a layering test checks it).
+ * {@link #giveBack}, {@link #setEpoch}, {@link #delete}) are called by {@code
+ * dev.ferry.manager.leases.Leases} alone, which decides and records every change of a lease (a
+ * layering test checks it).
  */
 public final class VmStore {
   private final Jdbi jdbi;
@@ -126,6 +127,19 @@ public final class VmStore {
             + " WHERE name = :vm AND host = :to AND epoch = :epoch AND pending_from = :from",
         Map.of(
             "to", to, "from", from, "epoch", epoch, "next", epoch + 1, "now", now.toEpochMilli()));
+  }
+
+  /**
+   * Hands a settled lease back: ({@code host}, {@code epoch}) becomes ({@code to}, {@code epoch +
+   * 1}), settled.
+   */
+  public Cas giveBack(String vm, String host, String to, long epoch, Instant now) {
+    return cas(
+        vm,
+        "UPDATE vms SET host = :to, epoch = :next, lease_since = :now, pending_from = NULL"
+            + " WHERE name = :vm AND host = :host AND epoch = :epoch AND pending_from IS NULL",
+        Map.of(
+            "host", host, "to", to, "epoch", epoch, "next", epoch + 1, "now", now.toEpochMilli()));
   }
 
   private Cas cas(String vm, String update, Map<String, Object> args) {

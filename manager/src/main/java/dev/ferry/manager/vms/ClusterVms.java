@@ -207,6 +207,27 @@ public final class ClusterVms {
     };
   }
 
+  /** A destination gives back a lease it activated but could not use: compare-and-set. */
+  public Lease giveBack(String vm, LeaseTransfer t) {
+    if (t.from() == null || t.to() == null || t.migration() == null || t.epoch() < 1) {
+      throw new ManagerException(400, "a lease return needs from, to, epoch (≥ 1) and migration");
+    }
+    return switch (leases.giveBack(vm, t.from(), t.to(), t.epoch(), t.migration())) {
+      case LeaseDecision.Reclaimed back -> back.lease();
+      case LeaseDecision.Unknown u ->
+          throw new ManagerException(404, "the manager knows no VM named '" + vm + "'");
+      case LeaseDecision.Conflict c ->
+          throw new ManagerException(
+              409,
+              "lease of '"
+                  + vm
+                  + "' cannot be returned by "
+                  + t.from()
+                  + ": "
+                  + describe(c.current()));
+    };
+  }
+
   private static String describe(Lease l) {
     return (l.active() ? "" : "pending ")
         + "held by "

@@ -19,7 +19,7 @@ class LeaseWritersTest {
           .importPackages("dev.ferry.manager");
 
   private static final Set<String> LEASE_WRITES =
-      Set.of("grant", "transfer", "activate", "reclaim", "setEpoch", "delete");
+      Set.of("grant", "transfer", "activate", "reclaim", "giveBack", "setEpoch", "delete");
 
   @Test
   void nothingOutsideTheLeasesPackageWritesALease() {

@@ -161,4 +161,24 @@ class LeasesTest {
     assertThat(leases.reclaim("ghost", "host-a", "host-b", 1, "m-1"))
         .isEqualTo(new LeaseDecision.Unknown("ghost"));
   }
+
+  @Test
+  void aDestinationThatCannotResumeTheGuestGivesTheLeaseBackAndTheSourcesReclaimFindsIt() {
+    leases.transfer("web", "host-a", "host-b", 1, LeaseCause.HANDOVER, "m-1");
+    leases.activate("web", "host-b", 2, "m-1");
+    assertThat(leases.giveBack("web", "host-c", "host-a", 2, "m-1"))
+        .as("not the holder")
+        .isInstanceOf(LeaseDecision.Conflict.class);
+
+    assertThat(leases.giveBack("web", "host-b", "host-a", 2, "m-1"))
+        .isInstanceOfSatisfying(
+            LeaseDecision.Reclaimed.class,
+            r -> assertThat(r.lease().activeAt("host-a", 3)).isTrue());
+    assertThat(leases.reclaim("web", "host-a", "host-b", 1, "m-1"))
+        .as("the source's reclaim after the failed handover")
+        .isInstanceOfSatisfying(
+            LeaseDecision.Reclaimed.class,
+            r -> assertThat(r.lease().activeAt("host-a", 3)).isTrue());
+    assertThat(events.recent(20).stream().map(EventLog.Event::kind)).contains("lease-returned");
+  }
 }

@@ -42,6 +42,12 @@ public interface DestinationVms {
    */
   LeaseActivation activateLease(String vm, long epoch, String migrationId);
 
+  /**
+   * Gives back to {@code source} the lease activated here at {@code epoch} when the guest could not
+   * be resumed; true when the manager has it back (or none is bound).
+   */
+  boolean giveBackLease(String vm, String source, long epoch, String migrationId);
+
   /** Resumes a VM this host took over whose guest was left paused (an agent restart mid-way). */
   void resumeTakenOver(String name);
 
@@ -86,6 +92,11 @@ public interface DestinationVms {
       @Override
       public LeaseActivation activateLease(String vm, long epoch, String migrationId) {
         return vms.manager().activate(vm, epoch, migrationId);
+      }
+
+      @Override
+      public boolean giveBackLease(String vm, String source, long epoch, String migrationId) {
+        return vms.manager().giveBack(vm, source, epoch, migrationId);
       }
 
       @Override

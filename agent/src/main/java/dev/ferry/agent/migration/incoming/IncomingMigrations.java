@@ -391,8 +391,18 @@ public final class IncomingMigrations {
     try {
       handle.get().takeOver(epoch);
     } catch (RuntimeException e) {
-      side.fire(new IncomingEvent.TakeoverFailed(e.getMessage()), clock.instant());
-      throw e;
+      // The guest could not resume here (its QEMU was killed and the ownership undone): the lease
+      // goes back to the source, which resumes its copy, and this side is removed.
+      String why = "the guest could not resume here: " + e.getMessage();
+      boolean returned = vms.giveBackLease(side.vm(), side.record().sourceHost(), epoch, id);
+      side.fire(new IncomingEvent.TakeoverFailed(why), clock.instant());
+      discard(side, why);
+      throw new AgentException.Conflict(
+          "cannot take over VM '"
+              + side.vm()
+              + "': "
+              + why
+              + (returned ? "" : "; the manager has not taken the lease back yet"));
     }
     side.fire(new IncomingEvent.TookOver(), clock.instant());
     publish(side, "took over " + side.vm() + " with epoch " + epoch + "; it runs here now");

@@ -10,6 +10,7 @@ import dev.ferry.api.IncomingStatus;
 import dev.ferry.api.Lease;
 import dev.ferry.migration.MigrationState;
 import dev.ferry.qmp.MigrationCommand.QueryMigrate;
+import java.util.Optional;
 
 /**
  * Decides who runs the VM after a handover that did not end in a confirmation, so that the guest is
@@ -87,6 +88,15 @@ final class HandoverSettlement {
       }
       case LeaseReclaim.HeldElsewhere h -> {
         if (h.current().isPresent() && h.current().get().activeAt(ctx.destHost(), state.epoch())) {
+          // The destination activated the lease. It runs the guest unless it says it removed its
+          // side (its QEMU failed at cont and the lease could not be given back yet): then the
+          // guest stays paused here, whole, rather than released.
+          Optional<IncomingStatus> st = HandoverPhase.statusQuietly(ctx);
+          if (st.isPresent() && st.get().state() == IncomingStatus.State.ABORTED) {
+            throw new Unsettled(
+                ctx.destHost()
+                    + " holds the lease but removed its side; waiting for the lease back");
+          }
           yield HandoverPhase.handedOver(ctx, state.epoch());
         }
         yield HandoverPhase.unknown(

@@ -146,6 +146,12 @@ class IncomingMigrationsTest {
     }
 
     @Override
+    public boolean giveBackLease(String vm, String source, long epoch, String migrationId) {
+      events.add("give back " + vm + " to " + source + " at epoch " + epoch);
+      return true;
+    }
+
+    @Override
     public void resumeTakenOver(String name) {
       events.add("resumed " + name);
     }
@@ -336,14 +342,17 @@ class IncomingMigrationsTest {
   }
 
   @Test
-  void aFailedTakeoverLeavesTheSideReceivingAndJournalledSo() throws Exception {
+  void aTakeoverWhoseGuestCannotResumeGivesTheLeaseBackAndRemovesTheSide() throws Exception {
     MigrationId id = MigrationId.random();
     incoming.prepare(request(id, false, Duration.ofSeconds(30)));
     incomingStatus = "completed";
     vms.takeOverFails = new AgentException.Failed("cont failed", null);
-    assertThatThrownBy(() -> incoming.handover(id.value(), 5)).hasMessageContaining("cont failed");
-    assertThat(incoming.status(id.value()).state()).isEqualTo(IncomingStatus.State.RECEIVING);
-    assertThat(Files.readString(journal(id))).contains("\"receiving\"");
+    assertThatThrownBy(() -> incoming.handover(id.value(), 5))
+        .isInstanceOf(AgentException.Conflict.class)
+        .hasMessageContaining("the guest could not resume here: cont failed");
+    assertThat(vms.events).contains("give back vm1 to host-a at epoch 5");
+    assertThat(incoming.status(id.value()).state()).isEqualTo(IncomingStatus.State.ABORTED);
+    assertThat(Files.readString(journal(id))).contains("\"discarded\"");
   }
 
   @Test
