@@ -93,6 +93,25 @@ public final class ConvergencePolicy {
     if (elapsed.compareTo(budget) >= 0) {
       return onBudgetExhausted(now, remaining, throughput, dirtyRate);
     }
+    // Post-copy allowed and the guest dirties faster than the stream: pre-copy cannot converge,
+    // and every further pass only costs time. Once the first pass has sent all of the memory
+    // (so post-copy has only what the guest dirtied since to fetch on demand), switch.
+    if (settings.allowPostcopy()
+        && !postcopyRequested
+        && pass >= 2
+        && throughput.bytesPerSecond() > 0
+        && dirtyRate.bytesPerSecond() > throughput.bytesPerSecond()) {
+      postcopyRequested = true;
+      postcopyRequestedAt = now;
+      return new PolicyDecision.StartPostcopy(
+          String.format(
+              Locale.ROOT,
+              "pass %d: the guest dirties faster than the stream (dirty %s vs %s): post-copy now"
+                  + " rather than at the end of the budget",
+              pass,
+              dirtyRate,
+              throughput));
+    }
     boolean converging = expectedDowntime.compareTo(target) <= 0;
     if (!converging && pass >= passAtLastStep + PASSES_PER_STEP) {
       passAtLastStep = pass;

@@ -117,4 +117,23 @@ class ConvergencePolicyTest {
         .as("post-copy never started")
         .isInstanceOf(PolicyDecision.SetDowntimeLimit.class);
   }
+
+  @Test
+  void withPostcopyAllowedAGuestDirtyingFasterThanTheStreamSwitchesAfterTheFirstPass() {
+    ConvergencePolicy p =
+        new ConvergencePolicy(settings(true, TimeoutAction.FORCE), T0, Duration.ofSeconds(60));
+    Duration slow = Duration.ofSeconds(3);
+    assertThat(p.onSample(T0.plusSeconds(3), 1, LEFT, B, D, slow, false))
+        .as("still in the first pass")
+        .isInstanceOf(PolicyDecision.Continue.class);
+    assertThat(p.onSample(T0.plusSeconds(10), 2, LEFT, B, D, slow, false))
+        .isInstanceOfSatisfying(
+            PolicyDecision.StartPostcopy.class,
+            d -> assertThat(d.reason()).contains("dirties faster than the stream"));
+    ConvergencePolicy slower =
+        new ConvergencePolicy(settings(true, TimeoutAction.FORCE), T0, Duration.ofSeconds(60));
+    assertThat(slower.onSample(T0.plusSeconds(10), 2, LEFT, D, B, slow, false))
+        .as("a guest the stream outpaces keeps converging by pre-copy")
+        .isNotInstanceOf(PolicyDecision.StartPostcopy.class);
+  }
 }

@@ -146,6 +146,18 @@ public final class VmService {
     return vm.info();
   }
 
+  /**
+   * The monitor of the QEMU that runs {@code name} here, if one does: for a post-copy stream to
+   * recover after the agent restarted (the incoming side's hold is gone by then).
+   */
+  public Optional<dev.ferry.qmp.QmpClient> liveMonitor(String name) {
+    ManagedVm vm = vms.get(name);
+    if (vm == null) {
+      return Optional.empty();
+    }
+    return vm.status().process().filter(QemuProcess::isAlive).map(QemuProcess::qmp);
+  }
+
   public String console(String name, long bytes) {
     return find(name).console(bytes);
   }

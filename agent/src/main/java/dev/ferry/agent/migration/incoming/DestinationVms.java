@@ -7,6 +7,7 @@ import dev.ferry.api.IncomingCheck;
 import dev.ferry.api.VmInfo;
 import dev.ferry.qemu.DiskSpec;
 import dev.ferry.qemu.VmSpec;
+import dev.ferry.qmp.QmpClient;
 import java.util.List;
 import java.util.Optional;
 
@@ -47,6 +48,9 @@ public interface DestinationVms {
    * be resumed; true when the manager has it back (or none is bound).
    */
   boolean giveBackLease(String vm, String source, long epoch, String migrationId);
+
+  /** The monitor of the QEMU that runs {@code name} here, if one does. */
+  Optional<QmpClient> liveMonitor(String name);
 
   /** Resumes a VM this host took over whose guest was left paused (an agent restart mid-way). */
   void resumeTakenOver(String name);
@@ -97,6 +101,11 @@ public interface DestinationVms {
       @Override
       public boolean giveBackLease(String vm, String source, long epoch, String migrationId) {
         return vms.manager().giveBack(vm, source, epoch, migrationId);
+      }
+
+      @Override
+      public Optional<QmpClient> liveMonitor(String name) {
+        return vms.liveMonitor(name);
       }
 
       @Override

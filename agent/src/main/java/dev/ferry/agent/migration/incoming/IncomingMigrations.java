@@ -27,6 +27,7 @@ import dev.ferry.qmp.MigrationCommand.MigrateSetParameters;
 import dev.ferry.qmp.MigrationCommand.QueryMigrate;
 import dev.ferry.qmp.MigrationParameters;
 import dev.ferry.qmp.MigrationStatus;
+import dev.ferry.qmp.QmpClient;
 import dev.ferry.qmp.QmpEvent;
 import dev.ferry.qmp.QmpException;
 import dev.ferry.qmp.SocketAddress;
@@ -423,9 +424,12 @@ public final class IncomingMigrations {
         throw new AgentException.Conflict(
             "migration " + id + " is " + side.state().label() + " here: no post-copy to recover");
       }
-      IncomingHandle handle =
+      // The side's hold, or, after an agent restart, the VM's own monitor.
+      QmpClient qmp =
           side.handle()
               .filter(IncomingHandle::alive)
+              .map(IncomingHandle::qmp)
+              .or(() -> vms.liveMonitor(side.vm()))
               .orElseThrow(
                   () ->
                       new AgentException.Gone(
@@ -434,23 +438,21 @@ public final class IncomingMigrations {
                               + ": the QEMU that runs VM '"
                               + side.vm()
                               + "' is gone"));
-      MigrationStatus status = handle.qmp().call(new QueryMigrate()).status();
+      MigrationStatus status = qmp.call(new QueryMigrate()).status();
       if (status == MigrationStatus.POSTCOPY_ACTIVE) {
         CompletableFuture<QmpEvent.Migration> paused =
-            handle
-                .qmp()
-                .awaitEvent(
-                    QmpEvent.Migration.class,
-                    e -> e.status() != MigrationStatus.POSTCOPY_ACTIVE,
-                    PAUSE_WAIT);
-        handle.qmp().call(new MigratePause());
-        status = statusOf(paused, handle);
+            qmp.awaitEvent(
+                QmpEvent.Migration.class,
+                e -> e.status() != MigrationStatus.POSTCOPY_ACTIVE,
+                PAUSE_WAIT);
+        qmp.call(new MigratePause());
+        status = statusOf(paused, qmp);
       }
       String address = listenAddress.orElseThrow();
       switch (status) {
         case POSTCOPY_PAUSED -> {
           String uri = "tcp:" + address + ":" + BandwidthSink.freePort(address);
-          handle.qmp().call(new MigrateRecover(uri));
+          qmp.call(new MigrateRecover(uri));
           side.recoveringOn(uri);
           publish(side, "post-copy of " + side.vm() + " broke; listening again on " + uri);
           return new IncomingOffer(side.record().migration(), uri, Optional.empty(), 0);
@@ -478,14 +480,14 @@ public final class IncomingMigrations {
   }
 
   private static MigrationStatus statusOf(
-      CompletableFuture<QmpEvent.Migration> event, IncomingHandle handle) {
+      CompletableFuture<QmpEvent.Migration> event, QmpClient qmp) {
     try {
       return event.get(PAUSE_WAIT.toMillis() + 100, TimeUnit.MILLISECONDS).status();
     } catch (ExecutionException | TimeoutException e) {
-      return handle.qmp().call(new QueryMigrate()).status();
+      return qmp.call(new QueryMigrate()).status();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return handle.qmp().call(new QueryMigrate()).status();
+      return qmp.call(new QueryMigrate()).status();
     } finally {
       event.cancel(false);
     }

@@ -146,6 +146,11 @@ class IncomingMigrationsTest {
     }
 
     @Override
+    public Optional<QmpClient> liveMonitor(String name) {
+      return Optional.empty();
+    }
+
+    @Override
     public boolean giveBackLease(String vm, String source, long epoch, String migrationId) {
       events.add("give back " + vm + " to " + source + " at epoch " + epoch);
       return true;
@@ -284,6 +289,28 @@ class IncomingMigrationsTest {
     IncomingStatus st = incoming.handover(id.value(), 5);
     assertThat(st.state()).isEqualTo(IncomingStatus.State.HANDED_OVER);
     assertThat(vms.events).contains("took over with epoch 5");
+  }
+
+  @Test
+  void aBrokenPostcopyStreamIsListenedForAgainAndAGoneQemuIsSaidToBeGone() {
+    qemu.on("migrate-recover", FakeQmpServer.Script.reply("{}"));
+    MigrationId id = MigrationId.random();
+    incoming.prepare(request(id, false, Duration.ofSeconds(30)));
+    incomingStatus = "postcopy-active";
+    incoming.handover(id.value(), 5);
+    incomingStatus = "postcopy-paused";
+
+    IncomingOffer offer = incoming.recoverPostcopy(id.value());
+    assertThat(offer.uri()).startsWith("tcp:127.0.0.1:");
+    assertThat(qemu.received())
+        .filteredOn(r -> r.command().equals("migrate-recover"))
+        .singleElement()
+        .satisfies(r -> assertThat(r.arguments().path("uri").asText()).isEqualTo(offer.uri()));
+
+    vms.alive = false;
+    assertThatThrownBy(() -> incoming.recoverPostcopy(id.value()))
+        .isInstanceOf(AgentException.Gone.class)
+        .hasMessageContaining("is gone");
   }
 
   @Test
