@@ -57,7 +57,9 @@ class FaultMatrixTest {
     DEST_QEMU_KILLED("destination QEMU killed"),
     DEST_AGENT_RESTARTED("destination agent killed, restarted after 2 s"),
     SOURCE_AGENT_RESTARTED("source agent killed, restarted"),
-    LINK_CUT("destination's link cut for 5 s");
+    LINK_CUT("destination's link cut for 5 s"),
+    DEST_AGENT_DOWN_LONG("destination agent killed, restarted after 30 s"),
+    LINK_CUT_LONG("destination's link cut for 60 s");
 
     final String text;
 
@@ -86,15 +88,20 @@ class FaultMatrixTest {
   }
 
   static Stream<Cell> cells() {
-    boolean full = "full".equals(System.getProperty("ferry.faultMatrix"));
+    String chosen = System.getProperty("ferry.faultMatrix", "");
     List<Cell> all = new ArrayList<>();
     for (Phase p : Phase.values()) {
       for (Fault f : Fault.values()) {
         all.add(new Cell(f, p));
       }
     }
-    if (full) {
+    if (chosen.equals("full")) {
       return all.stream();
+    }
+    if (!chosen.isEmpty()) {
+      // A comma-separated list of faults, e.g. LINK_CUT_LONG,DEST_AGENT_DOWN_LONG.
+      List<String> faults = List.of(chosen.toUpperCase(Locale.ROOT).split(","));
+      return all.stream().filter(c -> faults.contains(c.fault().name()));
     }
     // Cells the other end-to-end tests do not cover.
     return Stream.of(
@@ -333,14 +340,22 @@ class FaultMatrixTest {
         world.testbed.killAgent(source);
         world.testbed.startAgent(source, world.launcher, Duration.ofSeconds(60));
       }
-      case LINK_CUT -> {
-        world.testbed.cutHost(dest);
-        try {
-          sleep(Duration.ofSeconds(5));
-        } finally {
-          world.testbed.restoreHost(dest);
-        }
+      case LINK_CUT -> cut(dest, Duration.ofSeconds(5));
+      case LINK_CUT_LONG -> cut(dest, Duration.ofSeconds(60));
+      case DEST_AGENT_DOWN_LONG -> {
+        world.testbed.killAgent(dest);
+        sleep(Duration.ofSeconds(30));
+        world.testbed.startAgent(dest, world.launcher, Duration.ofSeconds(60));
       }
+    }
+  }
+
+  private static void cut(String host, Duration d) {
+    world.testbed.cutHost(host);
+    try {
+      sleep(d);
+    } finally {
+      world.testbed.restoreHost(host);
     }
   }
 

@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param handoverRetryDelay the delay between handover attempts
  * @param progressEvery the least time between two progress events
  * @param qmpTimeout how long a QMP query may take before the source QEMU counts as not answering
+ * @param settlePatience how long a handover that did not end in a confirmation is settled (the
+ *     manager or the destination asked again, with a backoff) before the guest is left paused
  */
 public record EngineTimings(
     Duration tick,
@@ -32,12 +34,14 @@ public record EngineTimings(
     Duration handoverRetry,
     Duration handoverRetryDelay,
     Duration progressEvery,
-    Duration qmpTimeout) {
+    Duration qmpTimeout,
+    Duration settlePatience) {
 
   public EngineTimings {
     Objects.requireNonNull(tick, "tick");
     Objects.requireNonNull(keepAliveTimeout, "keepAliveTimeout");
     Objects.requireNonNull(stallTimeout, "stallTimeout");
+    Objects.requireNonNull(settlePatience, "settlePatience");
     if (keepAliveFailures < 1) {
       throw new IllegalArgumentException("keepAliveFailures must be at least 1");
     }
@@ -57,6 +61,7 @@ public record EngineTimings(
         Duration.ofSeconds(15),
         Duration.ofMillis(500),
         Duration.ofMillis(500),
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10),
+        Duration.ofHours(1));
   }
 }

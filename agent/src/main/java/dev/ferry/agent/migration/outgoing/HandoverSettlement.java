@@ -10,6 +10,7 @@ import dev.ferry.api.IncomingStatus;
 import dev.ferry.api.Lease;
 import dev.ferry.migration.MigrationState;
 import dev.ferry.qmp.MigrationCommand.QueryMigrate;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -27,14 +28,18 @@ import java.util.Optional;
  *       taking over or took over refuses, and the VM is then its.
  * </ul>
  *
- * <p>A manager or destination that does not answer is asked again for as long as the handover was
- * tried; past that the guest stays paused here and the migration fails as unconfirmed.
+ * <p>A manager or destination that does not answer is asked again, with a backoff from the
+ * handover's retry delay up to 10 s, for {@code settlePatience} (an hour in production): a link or
+ * an agent that comes back settles it by itself, and the guest resumes here or is released. Only
+ * past that does the guest stay paused here, the migration failed as unconfirmed.
  *
  * <p>In post-copy the source cannot roll back (QEMU cannot cancel a post-copy stream): a handover
  * that fails there still settles the lease, but the guest is then kept paused here, whole (the
  * destination never ran it), with the reason on the record, for an operator to resume.
  */
 final class HandoverSettlement {
+  private static final Duration MAX_DELAY = Duration.ofSeconds(10);
+
   private HandoverSettlement() {}
 
   /** Not settled yet; worth asking again. */
@@ -48,12 +53,25 @@ final class HandoverSettlement {
 
   static Step settle(PhaseContext ctx, MigrationState.Handover state, String problem) {
     ctx.journal().warn("handover not confirmed (" + problem + "); settling who runs the VM");
+    Duration first = ctx.timings().handoverRetryDelay();
+    Duration max = first.compareTo(MAX_DELAY) > 0 ? first : MAX_DELAY;
     RetryPolicy<Step> retry =
         RetryPolicy.<Step>builder()
             .handle(Unsettled.class)
-            .withDelay(ctx.timings().handoverRetryDelay())
-            .withMaxDuration(HandoverPhase.patience(ctx))
+            .withBackoff(first, max)
+            .withMaxDuration(ctx.timings().settlePatience())
             .withMaxRetries(-1)
+            .onRetry(
+                e -> {
+                  if (e.getAttemptCount() % 10 == 0) {
+                    ctx.journal()
+                        .note(
+                            "settling the handover, attempt "
+                                + e.getAttemptCount()
+                                + ": "
+                                + e.getLastException().getMessage());
+                  }
+                })
             .build();
     try {
       return Failsafe.with(retry).get(() -> once(ctx, state, problem));

@@ -77,6 +77,7 @@ final class OutgoingMigrationTestEnv implements AutoCloseable {
           Duration.ofMillis(300),
           Duration.ofMillis(50),
           Duration.ofMillis(20),
+          Duration.ofSeconds(2),
           Duration.ofSeconds(2));
 
   OutgoingMigrationTestEnv(Path dir) throws IOException {
