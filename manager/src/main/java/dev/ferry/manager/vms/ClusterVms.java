@@ -168,22 +168,10 @@ public final class ClusterVms {
     if (a.host() == null || a.migration() == null || a.epoch() < 1) {
       throw new ManagerException(400, "a lease activation needs host, epoch (≥ 1) and migration");
     }
-    return switch (leases.activate(vm, a.host(), a.epoch(), a.migration())) {
-      case LeaseDecision.Activated done -> done.lease();
-      case LeaseDecision.Unknown u ->
-          throw new ManagerException(404, "the manager knows no VM named '" + vm + "'");
-      case LeaseDecision.Conflict c ->
-          throw new ManagerException(
-              409,
-              "lease of '"
-                  + vm
-                  + "' cannot be activated by "
-                  + a.host()
-                  + " at epoch "
-                  + a.epoch()
-                  + ": "
-                  + describe(c.current()));
-    };
+    return answer(
+        vm,
+        leases.activate(vm, a.host(), a.epoch(), a.migration()),
+        "cannot be activated by " + a.host() + " at epoch " + a.epoch());
   }
 
   /** Takes back a pending lease after a failed handover: compare-and-set, idempotent. */
@@ -191,20 +179,10 @@ public final class ClusterVms {
     if (t.from() == null || t.to() == null || t.migration() == null || t.epoch() < 0) {
       throw new ManagerException(400, "a lease reclaim needs from, to, epoch (≥ 0) and migration");
     }
-    return switch (leases.reclaim(vm, t.from(), t.to(), t.epoch(), t.migration())) {
-      case LeaseDecision.Reclaimed back -> back.lease();
-      case LeaseDecision.Unknown u ->
-          throw new ManagerException(404, "the manager knows no VM named '" + vm + "'");
-      case LeaseDecision.Conflict c ->
-          throw new ManagerException(
-              409,
-              "lease of '"
-                  + vm
-                  + "' cannot be reclaimed by "
-                  + t.from()
-                  + ": "
-                  + describe(c.current()));
-    };
+    return answer(
+        vm,
+        leases.reclaim(vm, t.from(), t.to(), t.epoch(), t.migration()),
+        "cannot be reclaimed by " + t.from());
   }
 
   /** A destination gives back a lease it activated but could not use: compare-and-set. */
@@ -212,19 +190,26 @@ public final class ClusterVms {
     if (t.from() == null || t.to() == null || t.migration() == null || t.epoch() < 1) {
       throw new ManagerException(400, "a lease return needs from, to, epoch (≥ 1) and migration");
     }
-    return switch (leases.giveBack(vm, t.from(), t.to(), t.epoch(), t.migration())) {
+    return answer(
+        vm,
+        leases.giveBack(vm, t.from(), t.to(), t.epoch(), t.migration()),
+        "cannot be returned by " + t.from());
+  }
+
+  /** The lease a settling decision left, or the 404/409 that names why there is none. */
+  private static Lease answer(String vm, LeaseDecision d, String refused) {
+    return switch (d) {
+      case LeaseDecision.Activated done -> done.lease();
       case LeaseDecision.Reclaimed back -> back.lease();
+      case LeaseDecision.Transferred moved -> moved.lease();
+      case LeaseDecision.Granted granted -> granted.lease();
       case LeaseDecision.Unknown u ->
           throw new ManagerException(404, "the manager knows no VM named '" + vm + "'");
       case LeaseDecision.Conflict c ->
           throw new ManagerException(
-              409,
-              "lease of '"
-                  + vm
-                  + "' cannot be returned by "
-                  + t.from()
-                  + ": "
-                  + describe(c.current()));
+              409, "lease of '" + vm + "' " + refused + ": " + describe(c.current()));
+      case LeaseDecision.Withdrawn w ->
+          throw new ManagerException(409, "lease of '" + vm + "' was withdrawn");
     };
   }
 
