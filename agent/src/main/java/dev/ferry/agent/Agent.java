@@ -1,10 +1,10 @@
 package dev.ferry.agent;
 
-import dev.ferry.agent.cluster.FencedVms;
-import dev.ferry.agent.cluster.LeaseFence;
 import dev.ferry.agent.cluster.ManagerLink;
 import dev.ferry.agent.diskmove.DiskMover;
 import dev.ferry.agent.events.EventBus;
+import dev.ferry.agent.fence.FencedVms;
+import dev.ferry.agent.fence.LeaseFence;
 import dev.ferry.agent.host.HostFactsProbe;
 import dev.ferry.agent.host.HostLoadProbe;
 import dev.ferry.agent.http.ApiServer;

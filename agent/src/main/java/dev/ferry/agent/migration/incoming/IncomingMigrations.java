@@ -1,7 +1,6 @@
 package dev.ferry.agent.migration.incoming;
 
 import dev.ferry.agent.AgentException;
-import dev.ferry.agent.cluster.LeaseActivation;
 import dev.ferry.agent.events.EventBus;
 import dev.ferry.agent.vm.IncomingHandle;
 import dev.ferry.api.AgentEvent;
@@ -10,8 +9,6 @@ import dev.ferry.api.IncomingCheck;
 import dev.ferry.api.IncomingOffer;
 import dev.ferry.api.IncomingRequest;
 import dev.ferry.api.IncomingStatus;
-import dev.ferry.api.VmInfo;
-import dev.ferry.api.VmState;
 import dev.ferry.common.ByteSize;
 import dev.ferry.migration.IncomingEvent;
 import dev.ferry.migration.IncomingState;
@@ -20,15 +17,10 @@ import dev.ferry.qmp.BlockCommand;
 import dev.ferry.qmp.MigrationCapability;
 import dev.ferry.qmp.MigrationCapabilityStatus;
 import dev.ferry.qmp.MigrationCommand.MigrateIncoming;
-import dev.ferry.qmp.MigrationCommand.MigratePause;
-import dev.ferry.qmp.MigrationCommand.MigrateRecover;
 import dev.ferry.qmp.MigrationCommand.MigrateSetCapabilities;
 import dev.ferry.qmp.MigrationCommand.MigrateSetParameters;
 import dev.ferry.qmp.MigrationCommand.QueryMigrate;
 import dev.ferry.qmp.MigrationParameters;
-import dev.ferry.qmp.MigrationStatus;
-import dev.ferry.qmp.QmpClient;
-import dev.ferry.qmp.QmpEvent;
 import dev.ferry.qmp.QmpException;
 import dev.ferry.qmp.SocketAddress;
 import java.io.IOException;
@@ -42,13 +34,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,8 +54,6 @@ public final class IncomingMigrations {
   private static final Duration WATCHDOG_PERIOD = Duration.ofSeconds(1);
   private static final Duration KEEP_FINISHED = Duration.ofDays(1);
   private static final ByteSize MEMORY_MARGIN = ByteSize.ofMiB(128);
-  private static final Duration STREAM_END_WAIT = Duration.ofSeconds(2);
-  private static final Duration PAUSE_WAIT = Duration.ofSeconds(5);
 
   private final String hostName;
   private final Optional<String> listenAddress;
@@ -77,6 +63,8 @@ public final class IncomingMigrations {
   private final Supplier<ByteSize> availableMemory;
   private final Path localStorage;
   private final IncomingStore store;
+  private final Takeovers takeovers;
+  private final PostcopyRecovery postcopy;
   private final Map<String, IncomingSide> sides = new ConcurrentHashMap<>();
 
   /**
@@ -103,6 +91,8 @@ public final class IncomingMigrations {
     this.availableMemory = availableMemory;
     this.localStorage = localStorage;
     this.store = new IncomingStore(stateDir);
+    this.takeovers = new Takeovers(this, vms, clock, hostName);
+    this.postcopy = new PostcopyRecovery(this, vms, listenAddress);
     scheduler.scheduleWithFixedDelay(
         this::watchdog,
         WATCHDOG_PERIOD.toMillis(),
@@ -258,239 +248,16 @@ public final class IncomingMigrations {
   }
 
   /**
-   * Takes the VM over with {@code epoch}: only once the stream is complete, and only with an epoch
-   * newer than the one the source owned it with. Idempotent for the same epoch. The takeover is
-   * journalled, then the manager must settle the lease here (a refusal means the source took it
-   * back: the side is removed; no answer: the guest stays paused, 503, and a retry or the watchdog
-   * asks again), and only then does the guest resume here.
+   * Takes the VM over with {@code epoch}: only once the stream is complete (or in post-copy), only
+   * with the lease activated here, idempotent for the same epoch (see {@link Takeovers}).
    */
   public IncomingStatus handover(String id, long epoch) {
-    IncomingSide side = find(id);
-    side.lock.lock();
-    try {
-      switch (side.state()) {
-        case IncomingState.HandedOver h -> {
-          if (h.epoch() == epoch) {
-            return status(side);
-          }
-          throw new AgentException.Conflict(
-              "migration " + id + " was already handed over with epoch " + h.epoch());
-        }
-        case IncomingState.Discarded d ->
-            throw new AgentException.Conflict(
-                "migration " + id + " was aborted on " + hostName + ": " + d.why());
-        case IncomingState.TakingOver t -> {
-          if (t.epoch() != epoch) {
-            throw new AgentException.Conflict(
-                "migration " + id + " is being taken over with epoch " + t.epoch());
-          }
-          return finishTakeover(side, epoch);
-        }
-        case IncomingState.Receiving r -> {}
-      }
-      IncomingHandle handle = side.handle().orElseThrow();
-      requireCompleteStream(side, handle);
-      IncomingState.Receiving receiving = (IncomingState.Receiving) side.state();
-      side.fire(new IncomingEvent.TakeoverRequested(epoch), clock.instant());
-      stopExports(side, handle, receiving);
-      return finishTakeover(side, epoch);
-    } finally {
-      side.lock.unlock();
-    }
+    return takeovers.handover(id, epoch);
   }
 
-  private void requireCompleteStream(IncomingSide side, IncomingHandle handle) {
-    // The source saw its end of the stream complete (or switch to post-copy) a moment before this
-    // end does: wait for this end's MIGRATION event rather than refusing.
-    MigrationStatus status =
-        statusOnceSettled(
-            handle,
-            st -> st == MigrationStatus.COMPLETED || st == MigrationStatus.POSTCOPY_ACTIVE,
-            STREAM_END_WAIT);
-    // In post-copy the device state is here and the memory still streams: the guest may run here
-    // now (pulling what it lacks), and must, since the source can no longer run it.
-    if (status == MigrationStatus.COMPLETED || status == MigrationStatus.POSTCOPY_ACTIVE) {
-      return;
-    }
-    String text = status.name().toLowerCase(Locale.ROOT);
-    if (status.isFinal() || status == MigrationStatus.NONE) {
-      throw new AgentException.Conflict(
-          "cannot take over VM '" + side.vm() + "': the incoming stream is " + text);
-    }
-    throw new AgentException.Unavailable(
-        "cannot take over VM '"
-            + side.vm()
-            + "' yet: the incoming stream is "
-            + text
-            + ", neither completed nor in post-copy");
-  }
-
-  /**
-   * This end's migration status, waiting up to {@code max} for a {@code MIGRATION} event that
-   * satisfies {@code settled} (or ends the stream) when it does not yet.
-   */
-  private static MigrationStatus statusOnceSettled(
-      IncomingHandle handle, Predicate<MigrationStatus> settled, Duration max) {
-    CompletableFuture<QmpEvent.Migration> next =
-        handle
-            .qmp()
-            .awaitEvent(
-                QmpEvent.Migration.class,
-                e -> settled.test(e.status()) || e.status().isFinal(),
-                max);
-    try {
-      MigrationStatus now = handle.qmp().call(new QueryMigrate()).status();
-      if (settled.test(now) || now.isFinal() || now == MigrationStatus.NONE) {
-        return now;
-      }
-      try {
-        return next.get(max.toMillis() + 100, TimeUnit.MILLISECONDS).status();
-      } catch (ExecutionException | TimeoutException e) {
-        return handle.qmp().call(new QueryMigrate()).status();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return now;
-      }
-    } finally {
-      next.cancel(false);
-    }
-  }
-
-  /**
-   * The second half of a journalled takeover: the lease, then the guest. Caller holds the side's
-   * lock; the side is {@link IncomingState.TakingOver} with {@code epoch}.
-   *
-   * @throws AgentException.Unavailable when the manager does not answer (the side stays taking
-   *     over, the guest paused)
-   * @throws AgentException.Conflict when the manager refused the lease (the side is removed)
-   */
-  private IncomingStatus finishTakeover(IncomingSide side, long epoch) {
-    String id = side.record().migration().value();
-    Optional<IncomingHandle> handle = side.handle().filter(IncomingHandle::alive);
-    if (handle.isEmpty()) {
-      String why = "the destination QEMU is gone";
-      side.fire(new IncomingEvent.TakeoverFailed(why), clock.instant());
-      discard(side, why);
-      throw new AgentException.Conflict("cannot take over VM '" + side.vm() + "': " + why);
-    }
-    switch (vms.activateLease(side.vm(), epoch, id)) {
-      case LeaseActivation.Activated a -> {}
-      case LeaseActivation.Refused r -> {
-        side.fire(new IncomingEvent.TakeoverFailed(r.reason()), clock.instant());
-        discard(side, r.reason());
-        throw new AgentException.Conflict("cannot take over VM '" + side.vm() + "': " + r.reason());
-      }
-      case LeaseActivation.Unreachable u ->
-          throw new AgentException.Unavailable(
-              "cannot take over VM '"
-                  + side.vm()
-                  + "' yet: "
-                  + u.reason()
-                  + "; its guest stays paused on "
-                  + hostName);
-    }
-    try {
-      handle.get().takeOver(epoch);
-    } catch (RuntimeException e) {
-      // The guest could not resume here (its QEMU was killed and the ownership undone): the lease
-      // goes back to the source, which resumes its copy, and this side is removed.
-      String why = "the guest could not resume here: " + e.getMessage();
-      boolean returned = vms.giveBackLease(side.vm(), side.record().sourceHost(), epoch, id);
-      side.fire(new IncomingEvent.TakeoverFailed(why), clock.instant());
-      discard(side, why);
-      throw new AgentException.Conflict(
-          "cannot take over VM '"
-              + side.vm()
-              + "': "
-              + why
-              + (returned ? "" : "; the manager has not taken the lease back yet"));
-    }
-    side.fire(new IncomingEvent.TookOver(), clock.instant());
-    publish(side, "took over " + side.vm() + " with epoch " + epoch + "; it runs here now");
-    return status(side);
-  }
-
-  /**
-   * Reopens a post-copy stream that broke after the handover (the guest runs here and waits for
-   * memory only the source has): pauses this end if QEMU has not noticed the break yet ({@code
-   * migrate-pause}), then listens again ({@code migrate-recover}) and answers where the source
-   * resumes the stream ({@code migrate resume=true}). Idempotent while the recovery is set up.
-   */
+  /** Reopens a broken post-copy stream (see {@link PostcopyRecovery}). */
   public IncomingOffer recoverPostcopy(String id) {
-    IncomingSide side = find(id);
-    side.lock.lock();
-    try {
-      if (!(side.state() instanceof IncomingState.HandedOver)) {
-        throw new AgentException.Conflict(
-            "migration " + id + " is " + side.state().label() + " here: no post-copy to recover");
-      }
-      // The side's hold, or, after an agent restart, the VM's own monitor.
-      QmpClient qmp =
-          side.handle()
-              .filter(IncomingHandle::alive)
-              .map(IncomingHandle::qmp)
-              .or(() -> vms.liveMonitor(side.vm()))
-              .orElseThrow(
-                  () ->
-                      new AgentException.Gone(
-                          "migration "
-                              + id
-                              + ": the QEMU that runs VM '"
-                              + side.vm()
-                              + "' is gone"));
-      MigrationStatus status = qmp.call(new QueryMigrate()).status();
-      if (status == MigrationStatus.POSTCOPY_ACTIVE) {
-        CompletableFuture<QmpEvent.Migration> paused =
-            qmp.awaitEvent(
-                QmpEvent.Migration.class,
-                e -> e.status() != MigrationStatus.POSTCOPY_ACTIVE,
-                PAUSE_WAIT);
-        qmp.call(new MigratePause());
-        status = statusOf(paused, qmp);
-      }
-      String address = listenAddress.orElseThrow();
-      switch (status) {
-        case POSTCOPY_PAUSED -> {
-          String uri = "tcp:" + address + ":" + BandwidthSink.freePort(address);
-          qmp.call(new MigrateRecover(uri));
-          side.recoveringOn(uri);
-          publish(side, "post-copy of " + side.vm() + " broke; listening again on " + uri);
-          return new IncomingOffer(side.record().migration(), uri, Optional.empty(), 0);
-        }
-        case POSTCOPY_RECOVER, POSTCOPY_RECOVER_SETUP -> {
-          String uri =
-              side.recoveryUri()
-                  .orElseThrow(
-                      () ->
-                          new AgentException.Conflict(
-                              "migration " + id + " is recovering from an unknown address"));
-          return new IncomingOffer(side.record().migration(), uri, Optional.empty(), 0);
-        }
-        default ->
-            throw new AgentException.Conflict(
-                "migration "
-                    + id
-                    + ": the incoming stream is "
-                    + status.name().toLowerCase(Locale.ROOT)
-                    + ", not a broken post-copy");
-      }
-    } finally {
-      side.lock.unlock();
-    }
-  }
-
-  private static MigrationStatus statusOf(
-      CompletableFuture<QmpEvent.Migration> event, QmpClient qmp) {
-    try {
-      return event.get(PAUSE_WAIT.toMillis() + 100, TimeUnit.MILLISECONDS).status();
-    } catch (ExecutionException | TimeoutException e) {
-      return qmp.call(new QueryMigrate()).status();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return qmp.call(new QueryMigrate()).status();
-    } finally {
-      event.cancel(false);
-    }
+    return postcopy.recoverPostcopy(id);
   }
 
   /** Removes the incoming side (idempotent); refused once the VM is being or was handed over. */
@@ -546,7 +313,7 @@ public final class IncomingMigrations {
       side.lock.lock();
       try {
         if (r.state() instanceof IncomingState.TakingOver t) {
-          recoverTakeover(side, t);
+          takeovers.recoverTakeover(side, t);
           continue;
         }
         discard(side, "the agent restarted while receiving it");
@@ -571,56 +338,13 @@ public final class IncomingMigrations {
     }
   }
 
-  /**
-   * A takeover the journal says had begun (the stream was complete and the source had asked): if
-   * this host's VM record shows the ownership it took, it is handed over and its guest resumed if
-   * the restart left it paused; otherwise it is finished now, decided by the lease as at a
-   * handover. A manager that does not answer leaves it taking over, for the watchdog.
-   */
-  private void recoverTakeover(IncomingSide side, IncomingState.TakingOver t) {
-    Instant now = clock.instant();
-    if (ownedHere(side.vm(), t.epoch())) {
-      side.fire(new IncomingEvent.TookOver(), now);
-      publish(side, "takeover of " + side.vm() + " with epoch " + t.epoch() + " found complete");
-      if (vms.find(side.vm()).map(v -> v.state() == VmState.PAUSED).orElse(false)) {
-        try {
-          vms.resumeTakenOver(side.vm());
-          publish(side, "resumed " + side.vm() + ", left paused by the restart");
-        } catch (RuntimeException e) {
-          log.error("VM {}: cannot resume after the takeover: {}", side.vm(), e.getMessage());
-        }
-      }
-      return;
-    }
-    try {
-      finishTakeover(side, t.epoch());
-      log.warn(
-          "Incoming migration {}: takeover finished after the restart", side.record().migration());
-    } catch (AgentException.Unavailable e) {
-      log.warn(
-          "Incoming migration {}: takeover pending after the restart: {}",
-          side.record().migration(),
-          e.getMessage());
-    } catch (RuntimeException e) {
-      log.warn(
-          "Incoming migration {}: takeover not finished after the restart: {}",
-          side.record().migration(),
-          e.getMessage());
-    }
-  }
-
-  private boolean ownedHere(String vm, long epoch) {
-    Optional<VmInfo> info = vms.find(vm);
-    return info.isPresent() && info.get().owner().equals(hostName) && info.get().epoch() == epoch;
-  }
-
   private void watchdog() {
     Instant now = clock.instant();
     for (IncomingSide side : sides.values()) {
       if (side.state() instanceof IncomingState.TakingOver t && side.lock.tryLock()) {
         try {
           if (side.state().equals(t)) {
-            finishTakeover(side, t.epoch());
+            takeovers.finishTakeover(side, t.epoch());
           }
         } catch (RuntimeException e) {
           log.debug(
@@ -667,7 +391,7 @@ public final class IncomingMigrations {
   }
 
   /** Journals the discard, then removes what the side created. Caller holds the side's lock. */
-  private void discard(IncomingSide side, String why) {
+  void discard(IncomingSide side, String why) {
     if (!(side.state() instanceof IncomingState.Receiving receiving)) {
       return;
     }
@@ -693,8 +417,7 @@ public final class IncomingMigrations {
             + (receiving.created().isEmpty() ? "" : "; partial disk copies deleted"));
   }
 
-  private void stopExports(
-      IncomingSide side, IncomingHandle handle, IncomingState.Receiving receiving) {
+  void stopExports(IncomingSide side, IncomingHandle handle, IncomingState.Receiving receiving) {
     for (String export : receiving.exports()) {
       try {
         handle.qmp().call(new BlockCommand.BlockExportDel(export, Optional.empty()));
@@ -727,7 +450,7 @@ public final class IncomingMigrations {
     }
   }
 
-  private IncomingStatus status(IncomingSide side) {
+  IncomingStatus status(IncomingSide side) {
     IncomingRecord r = side.record();
     Optional<String> qemu = Optional.empty();
     Optional<IncomingHandle> handle = side.handle();
@@ -772,7 +495,7 @@ public final class IncomingMigrations {
     };
   }
 
-  private IncomingSide find(String id) {
+  IncomingSide find(String id) {
     IncomingSide side = sides.get(id);
     if (side == null) {
       throw new AgentException.NotFound("no incoming migration " + id + " on " + hostName);
@@ -780,7 +503,7 @@ public final class IncomingMigrations {
     return side;
   }
 
-  private void publish(IncomingSide side, String message) {
+  void publish(IncomingSide side, String message) {
     log.info("Incoming migration {}: {}", side.record().migration(), message);
     events.publish(
         AgentEvent.Type.MIGRATION_STATE,

@@ -2,7 +2,9 @@ package dev.ferry.agent.migration.outgoing;
 
 import dev.ferry.agent.vm.OutgoingHandle;
 import dev.ferry.api.AgentClient;
+import dev.ferry.migration.MigrationEvent;
 import dev.ferry.migration.MigrationId;
+import dev.ferry.migration.MigrationPhase;
 import dev.ferry.migration.MigrationProblem;
 import dev.ferry.migration.MigrationSettings;
 import dev.ferry.migration.MigrationState;
@@ -191,6 +193,17 @@ final class PhaseContext {
 
   MigrationInfo queryMigrate() {
     return qemu(new QueryMigrate(), "source QEMU does not answer");
+  }
+
+  /**
+   * QEMU is in post-copy (after the switchover, or straight from pre-copy without
+   * pause-before-switchover): the step that takes the migration to handover at once.
+   */
+  Step postcopySwitched() {
+    journal().enterPhase(MigrationPhase.HANDOVER);
+    return new Step(
+        new MigrationEvent.PostcopySwitched(),
+        "post-copy: the destination takes over while the rest of the memory streams");
   }
 
   /** QEMU's own words for a failed migration. */

@@ -226,7 +226,7 @@ final class PrecopyPhase {
       }
       case POSTCOPY_ACTIVE -> {
         // Without pause-before-switchover QEMU goes from pre-copy straight to post-copy.
-        return Optional.of(SwitchoverPhase.postcopySwitched(ctx));
+        return Optional.of(ctx.postcopySwitched());
       }
       case FAILED -> {
         return Optional.of(

@@ -2,7 +2,6 @@ package dev.ferry.agent.migration.outgoing;
 
 import dev.ferry.agent.blockjobs.BlockJobs;
 import dev.ferry.migration.MigrationEvent;
-import dev.ferry.migration.MigrationPhase;
 import dev.ferry.migration.MigrationProblem;
 import dev.ferry.migration.MigrationState;
 import dev.ferry.migration.Plan;
@@ -57,7 +56,7 @@ final class SwitchoverPhase {
           return new Step(new MigrationEvent.StreamCompleted(), "stream completed");
         }
         case POSTCOPY_ACTIVE -> {
-          return postcopySwitched(ctx);
+          return ctx.postcopySwitched();
         }
         case FAILED -> {
           return Step.fault(
@@ -79,13 +78,6 @@ final class SwitchoverPhase {
         }
       }
     }
-  }
-
-  static Step postcopySwitched(PhaseContext ctx) {
-    ctx.journal().enterPhase(MigrationPhase.HANDOVER);
-    return new Step(
-        new MigrationEvent.PostcopySwitched(),
-        "post-copy: the destination takes over while the rest of the memory streams");
   }
 
   /**

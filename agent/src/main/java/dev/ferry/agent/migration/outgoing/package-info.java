@@ -68,7 +68,7 @@
  * restarts, and finishes the takeover by the same rule (activate, then {@code cont}), or removes
  * its side if the manager refuses; the source's retries then read the truth. Any agent bound to a
  * manager also fences, every 5 s and at start, a guest it runs without the lease ({@code
- * cluster.LeaseFence}: paused at once, killed once the lease holder runs it).
+ * fence.LeaseFence}: paused at once, killed once the lease holder runs it).
  *
  * <p>Answers for a newcomer:
  *

@@ -1,7 +1,8 @@
-package dev.ferry.agent.cluster;
+package dev.ferry.agent.fence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.agent.cluster.ManagerLink;
 import dev.ferry.agent.events.EventBus;
 import dev.ferry.api.AgentEvent;
 import dev.ferry.api.ApiError;

@@ -1,4 +1,4 @@
-package dev.ferry.agent.cluster;
+package dev.ferry.agent.fence;
 
 import dev.ferry.agent.vm.VmService;
 import dev.ferry.api.VmInfo;

@@ -1,5 +1,7 @@
-package dev.ferry.agent.cluster;
+package dev.ferry.agent.fence;
 
+import dev.ferry.agent.cluster.LeaseReclaim;
+import dev.ferry.agent.cluster.ManagerLink;
 import dev.ferry.agent.events.EventBus;
 import dev.ferry.api.AgentEvent;
 import dev.ferry.api.ApiException;
