@@ -39,6 +39,7 @@ public final class ConvergencePolicy {
   private Instant postcopyRequestedAt;
   private Instant forcedAt;
   private Duration forceGrace;
+  private boolean forceRaised;
 
   public ConvergencePolicy(MigrationSettings settings, Instant start, Duration budget) {
     this.settings = settings;
@@ -80,7 +81,25 @@ public final class ConvergencePolicy {
     }
     Duration elapsed = Duration.between(start, now);
     if (forcedAt != null) {
-      if (Duration.between(forcedAt, now).compareTo(forceGrace) > 0) {
+      Duration since = Duration.between(forcedAt, now);
+      // QEMU switches only once its own estimate of the pause is under the limit, and its
+      // bandwidth estimate can lag far behind (a throttled guest, a busy host): halfway through
+      // the grace, the limit is raised once to the most a forced switchover may pause.
+      if (!forceRaised
+          && since.compareTo(forceGrace.dividedBy(2)) > 0
+          && target.compareTo(MAX_FORCED_DOWNTIME) < 0) {
+        forceRaised = true;
+        Duration raised = target.multipliedBy(4);
+        target = raised.compareTo(MAX_FORCED_DOWNTIME) > 0 ? MAX_FORCED_DOWNTIME : raised;
+        return new PolicyDecision.SetDowntimeLimit(
+            target,
+            String.format(
+                Locale.ROOT,
+                "the forced switchover has not happened after %d s: downtime limit raised to %d ms",
+                since.toSeconds(),
+                target.toMillis()));
+      }
+      if (since.compareTo(forceGrace) > 0) {
         return new PolicyDecision.Abort(
             String.format(
                 Locale.ROOT,

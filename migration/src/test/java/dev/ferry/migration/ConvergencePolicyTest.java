@@ -89,9 +89,27 @@ class ConvergencePolicyTest {
     Duration forced = ((PolicyDecision.SetDowntimeLimit) d).limit();
     assertThat(forced).isGreaterThanOrEqualTo(Duration.ofSeconds(3)); // 300 MiB at 100 MiB/s
     assertThat(p.forced()).isTrue();
-    assertThat(p.onSample(T0.plusSeconds(25), 41, LEFT, B, D, Duration.ofSeconds(3), false))
+    assertThat(p.onSample(T0.plusSeconds(21), 41, LEFT, B, D, Duration.ofSeconds(3), false))
         .isInstanceOf(PolicyDecision.Continue.class);
-    assertThat(p.onSample(T0.plusSeconds(60), 42, LEFT, B, D, Duration.ofSeconds(3), false))
+    Duration grace =
+        forced.multipliedBy(3).compareTo(Duration.ofSeconds(10)) < 0
+            ? Duration.ofSeconds(10)
+            : forced.multipliedBy(3);
+    var raised =
+        p.onSample(
+            T0.plusSeconds(20).plus(grace.dividedBy(2)).plusMillis(1),
+            42,
+            LEFT,
+            B,
+            D,
+            Duration.ofSeconds(3),
+            false);
+    assertThat(raised)
+        .as("halfway through the grace, the limit is raised once")
+        .isInstanceOfSatisfying(
+            PolicyDecision.SetDowntimeLimit.class,
+            s -> assertThat(s.limit()).isGreaterThan(forced));
+    assertThat(p.onSample(T0.plusSeconds(60), 43, LEFT, B, D, Duration.ofSeconds(3), false))
         .isInstanceOf(PolicyDecision.Abort.class);
   }
 
