@@ -162,7 +162,7 @@ class ManagerTest {
 
   @Test
   void aCopyRunningWithoutTheLeaseIsPausedAtOnceAndKilledOnlyOnceTheOwnerRunsIt() {
-    createOn("host-a", "fence1", 60);
+    createOn("host-a", "fence1", 65);
     awaitReady("host-a", "fence1");
     try (AgentClient a = world.agent("host-a");
         AgentClient b = world.agent("host-b");
@@ -175,7 +175,7 @@ class ManagerTest {
       ManagerBinding bound = b.manager();
       b.bindManager(new ManagerBinding(Optional.empty(), "host-b"));
       try {
-        VmCreateRequest req = guest("fence1", 60, ByteSize.ofMiB(128), "");
+        VmCreateRequest req = guest("fence1", 65, ByteSize.ofMiB(128), "");
         b.createVm(
             new VmCreateRequest(
                 req.name(),
@@ -262,7 +262,7 @@ class ManagerTest {
         String name = "busy" + i;
         m.createVm(
             new ClusterVmCreate(
-                guest(name, 60 + i, ByteSize.ofMiB(128), "ferry.dirty=32:64"),
+                guest(name, 60 + i, ByteSize.ofMiB(128), "ferry.dirty=32:0"),
                 Optional.of("host-a"),
                 Set.of()));
       }
@@ -304,7 +304,7 @@ class ManagerTest {
       for (int i = 0; i < 2; i++) {
         m.createVm(
             new ClusterVmCreate(
-                guest("auto" + i, 70 + i, ByteSize.ofMiB(128), "ferry.dirty=32:64"),
+                guest("auto" + i, 70 + i, ByteSize.ofMiB(128), "ferry.dirty=32:0"),
                 Optional.of("host-b"),
                 Set.of()));
       }
@@ -326,8 +326,31 @@ class ManagerTest {
                     Optional::isPresent)
                 .orElseThrow();
       } catch (org.awaitility.core.ConditionTimeoutException e) {
+        List<String> states = new ArrayList<>();
+        for (String h : List.of("host-a", "host-b", "host-c")) {
+          try (AgentClient a = world.agent(h)) {
+            a.listVms()
+                .forEach(
+                    v ->
+                        states.add(
+                            h
+                                + ":"
+                                + v.spec().name()
+                                + "="
+                                + v.state()
+                                + v.lastError().map(x -> " (" + x + ")").orElse("")));
+          }
+        }
         throw new AssertionError(
-            "no automatic move; balancer: " + m.balance() + "; hosts: " + m.hosts(), e);
+            "no automatic move; VMs: "
+                + states
+                + "; migrations: "
+                + m.migrations()
+                + "; balancer: "
+                + m.balance()
+                + "; hosts: "
+                + m.hosts(),
+            e);
       }
       assertThat(auto.source()).isEqualTo("host-b");
       m.setBalanceSettings(new dev.ferry.api.BalanceSettingsView("manual", 3));
