@@ -232,7 +232,8 @@ final class QemuProcess {
   void quitAfterHandover() {
     quit("handover");
     if (!awaitExit(process, HANDOVER_QUIT_PATIENCE)) {
-      process.destroyForcibly();
+      // SIGKILL and wait: the release returns only once the source QEMU is gone.
+      kill(process, vm);
     }
   }
 
